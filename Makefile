@@ -1,0 +1,25 @@
+# The two commands a newcomer needs:
+#   make lab    install what is missing, then open the notebooks in JupyterLab
+#   make test   install what is missing, then run every test (unit, notebooks, browser)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup lab test fast-notebooks lint clean
+
+setup:
+	@bash scripts/setup.sh
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+test: setup
+	$(BIN)/python -m pytest
+
+fast-notebooks: setup
+	RCOT_FAST=1 $(BIN)/rcot notebooks --fast --out build/notebooks
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf build .pytest_cache

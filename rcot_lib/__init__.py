@@ -1,0 +1,24 @@
+"""rcot-kit: optimal-transport image restoration (SOT, RCOT, DA-RCOT), explained and reproduced.
+
+Modules are imported on demand (``from rcot_lib import costs``), so importing the
+package itself is cheap.
+"""
+
+from rcot_lib.config import FAST, data_root
+from rcot_lib.device import get_device, seed_all
+
+__version__ = "0.1.0"
+
+__all__ = ["FAST", "__version__", "data_root", "get_device", "seed_all"]
+
+
+def check_version(expected: str) -> None:
+    """Warn when a notebook written for ``expected`` runs on another kit version."""
+    if expected != __version__:
+        import warnings
+
+        warnings.warn(
+            f"this notebook was written for rcot_lib {expected}, "
+            f"but {__version__} is installed",
+            stacklevel=2,
+        )
