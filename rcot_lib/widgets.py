@@ -40,7 +40,7 @@ def _defaults(fn: Callable[..., Any]) -> dict[str, Any]:
 
 
 def _to_widget(name: str, spec: Any, default: Any) -> Any:
-    """Turn an ``interact``-style abbreviation into a widget (sliders update on release)."""
+    """An ``interact``-style abbreviation as a widget (sliders update on release)."""
     import ipywidgets as w
 
     if isinstance(spec, w.Widget):
@@ -72,7 +72,7 @@ def interact_or_static(
     presets: Iterable[Mapping[str, Any]] = (),
     headless: bool | None = None,
     **controls: Any,
-) -> list[Any] | Any:
+) -> None:
     """Show ``fn`` with widgets in a live front end, else as static plots.
 
     Parameters
@@ -89,10 +89,8 @@ def interact_or_static(
         ``interact`` abbreviations: ``(min, max[, step])`` for a slider, a list
         for a dropdown, a bool for a checkbox, or a ready widget.
 
-    Returns
-    -------
-    list or ipywidgets.interactive
-        The static calls' return values, or the interactive widget.
+    Nothing is returned (so a notebook cell ending with this call shows no
+    stray value); the widget, or the static figures, are displayed.
     """
     import matplotlib.pyplot as plt
 
@@ -101,12 +99,11 @@ def interact_or_static(
     if missing:
         raise ValueError(f"{fn.__name__}: controls without a default value: {missing}")
 
-    def draw(**kwargs: Any) -> Any:
-        out = fn(**kwargs)
+    def draw(**kwargs: Any) -> None:
+        fn(**kwargs)  # its value is dropped: interact would print it under the plot
         if plt.get_fignums():
             plt.show()
             plt.close("all")  # inline backends close on show; Agg does not
-        return out
 
     use_static = is_headless() if headless is None else headless
     if not use_static:
@@ -115,7 +112,6 @@ def interact_or_static(
         except ImportError:
             use_static = True
     if use_static:
-        results = []
         for setting in [{}, *presets]:
             unknown = set(setting) - set(controls)
             if unknown:
@@ -123,7 +119,9 @@ def interact_or_static(
             kwargs = {k: defaults[k] for k in controls} | dict(setting)
             label = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
             print(f"[static] {fn.__name__}({label})")
-            results.append(draw(**kwargs))
-        return results
+            draw(**kwargs)
+        return None
+    from IPython.display import display
+
     widgets = {k: _to_widget(k, spec, defaults[k]) for k, spec in controls.items()}
-    return ipywidgets.interact(draw, **widgets)
+    display(ipywidgets.interactive(draw, **widgets))
