@@ -32,7 +32,8 @@ class ModelConfig:
     ffn_expansion : float
         GDFN / feed-forward expansion factor (paper: 2.66).
     regm_dim : int
-        Channels at the first level of the residual encoder (REGM); 0 means ``dim``.
+        Channels at the first level of the residual encoder (REGM); 0 means ``dim``
+        (paper); the light default 16 keeps the second pass cheap.
     in_channels : int
         3 for RGB, 1 for grayscale.
     potential_width : int
@@ -40,6 +41,16 @@ class ModelConfig:
         so any input size works).
     potential_depth : int
         Stride-2 stages of the potential network.
+    dec_blocks : tuple of int
+        Decoder blocks at levels 1, 2, 3; empty means the backbone's default
+        (NAFNet: 1, 1, 1; Restormer: the encoder's ``blocks[:3]``).
+    regm_blocks : int
+        Blocks per level of the residual encoder/decoder (REGM).
+    fusion_weight : float
+        Weight of an embedding added to the decoder feature (the code's 0.8).
+    fusion_blocks : int
+        Blocks after each addition, before the 1x1 fusion convolution (the code: 1;
+        0 keeps only the convolution, a cheaper second pass).
     """
 
     backbone: Backbone = "nafnet"
@@ -49,10 +60,14 @@ class ModelConfig:
     refine: int = 1
     heads: tuple[int, ...] = (1, 2, 4, 8)
     ffn_expansion: float = 2.66
-    regm_dim: int = 0
+    regm_dim: int = 16
     in_channels: int = 3
     potential_width: int = 32
     potential_depth: int = 4
+    dec_blocks: tuple[int, ...] = ()
+    regm_blocks: int = 1
+    fusion_weight: float = 0.8
+    fusion_blocks: int = 1
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:

@@ -1,0 +1,147 @@
+"""``rcot bench {train-step, inference}``: time the map and a training iteration.
+
+Examples::
+
+    rcot bench train-step --backbone restormer --dim 24 --blocks 2,2,2,2 \\
+        --refine 1 --patch 64 --batch 8 --threads 2 --json
+    rcot bench inference --backbone nafnet --size 481x321 --threads 2 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers, got {text!r}"
+        ) from exc
+
+
+def _size(text: str) -> tuple[int, int]:
+    """``WxH`` (e.g. ``481x321``) to ``(H, W)``."""
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"expected WIDTHxHEIGHT such as 481x321, got {text!r}"
+        ) from exc
+    return h, w
+
+
+def _model_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("model (defaults: the ModelConfig defaults)")
+    g.add_argument("--backbone", choices=["nafnet", "restormer"], default="nafnet")
+    g.add_argument(
+        "--condition", choices=["multiscale", "single", "none"], default="multiscale"
+    )
+    g.add_argument("--dim", type=int, default=None)
+    g.add_argument("--blocks", type=_ints, default=None, help="e.g. 2,2,2,2")
+    g.add_argument("--dec-blocks", type=_ints, default=None, help="e.g. 1,1,1")
+    g.add_argument("--heads", type=_ints, default=None, help="e.g. 1,2,4,8")
+    g.add_argument("--ffn-expansion", type=float, default=None)
+    g.add_argument("--refine", type=int, default=None)
+    g.add_argument("--regm-dim", type=int, default=None, help="0 means --dim")
+    g.add_argument("--regm-blocks", type=int, default=None)
+    g.add_argument("--fusion-blocks", type=int, default=None)
+    g.add_argument("--in-channels", type=int, default=None)
+    g.add_argument("--potential-width", type=int, default=None)
+    g.add_argument("--potential-depth", type=int, default=None)
+    p.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    p.add_argument("--iters", type=int, default=5, help="timed iterations")
+    p.add_argument("--warmup", type=int, default=1, help="untimed iterations first")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "bench",
+        help="time a training iteration or inference of the map",
+        description="Benchmark the DA-RCOT map on the CPU (or the default device).",
+    )
+    bsub = p.add_subparsers(dest="bench_command", metavar="WHAT", required=True)
+    t = bsub.add_parser(
+        "train-step",
+        help="full FROT iterations: potential, gradient penalty, map step",
+        description="Median seconds per training iteration, peak memory, FLOPs.",
+    )
+    _model_args(t)
+    t.add_argument("--patch", type=int, default=64)
+    t.add_argument("--batch", type=int, default=8)
+    t.add_argument("--no-flops", action="store_true", help="skip the FLOP count")
+    t.set_defaults(func=run_train_step)
+    i = bsub.add_parser(
+        "inference",
+        help="seconds for T(x) on one image",
+        description="Median seconds of T(x) under torch.inference_mode.",
+    )
+    _model_args(i)
+    i.add_argument("--size", type=_size, default=(321, 481), help="WxH, e.g. 481x321")
+    i.set_defaults(func=run_inference, iters=3)
+
+
+def model_config(args: argparse.Namespace):
+    """The :class:`ModelConfig` that the flags describe (unset flags keep defaults)."""
+    from rcot_lib.models import ModelConfig
+
+    names = [
+        "backbone",
+        "condition",
+        "dim",
+        "blocks",
+        "dec_blocks",
+        "heads",
+        "ffn_expansion",
+        "refine",
+        "regm_dim",
+        "regm_blocks",
+        "fusion_blocks",
+        "in_channels",
+        "potential_width",
+        "potential_depth",
+    ]
+    kw = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
+    return ModelConfig(**kw)
+
+
+def _report(args: argparse.Namespace, result: dict, cfg) -> int:
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    for k, v in result.items():
+        print(f"{k:>17}: {v}")
+    print(f"{'config':>17}: {cfg.to_dict()}")
+    return 0
+
+
+def run_train_step(args: argparse.Namespace) -> int:
+    from rcot_lib.bench import bench_train_step
+    from rcot_lib.device import set_threads
+
+    set_threads(args.threads)
+    cfg = model_config(args)
+    result = bench_train_step(
+        cfg,
+        args.patch,
+        args.batch,
+        args.iters,
+        args.warmup,
+        flops=not args.no_flops,
+        seed=args.seed,
+    )
+    return _report(args, result, cfg)
+
+
+def run_inference(args: argparse.Namespace) -> int:
+    from rcot_lib.bench import bench_inference
+    from rcot_lib.device import set_threads
+
+    set_threads(args.threads)
+    cfg = model_config(args)
+    result = bench_inference(cfg, args.size, args.iters, args.warmup, args.seed)
+    return _report(args, result, cfg)

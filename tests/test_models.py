@@ -1,0 +1,190 @@
+"""The two-pass map, its backbones, REGM and the potential (tiny CPU configs)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from rcot_lib.models import (
+    MapOutput,
+    ModelConfig,
+    build_map,
+    build_potential,
+    count_parameters,
+    describe,
+)
+from rcot_lib.models.restormer import MDTA
+
+BACKBONES = ["nafnet", "restormer"]
+CONDITIONS = ["multiscale", "single", "none"]
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny models run fastest on one thread (and do not stall on a busy machine)."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+def tiny(backbone: str = "nafnet", condition: str = "multiscale", **kw) -> ModelConfig:
+    base = dict(dim=8, blocks=(1, 1, 1, 1), heads=(1, 2, 2, 4), ffn_expansion=2.0)
+    base.update(regm_dim=4, refine=1, potential_width=4, potential_depth=2)
+    base.update(kw)
+    return ModelConfig(backbone=backbone, condition=condition, **base)
+
+
+@pytest.mark.parametrize("backbone", BACKBONES)
+@pytest.mark.parametrize("condition", CONDITIONS)
+def test_shapes_odd_sizes(backbone, condition):
+    T = build_map(tiny(backbone, condition))
+    assert T.multiple == 8
+    x = torch.rand(2, 3, 37, 53)
+    assert T(x).shape == x.shape
+    o = T(x, return_all=True)
+    assert isinstance(o, MapOutput)
+    assert o.out.shape == o.x0.shape == o.r0.shape == x.shape
+    assert torch.equal(o.r0, x - o.x0)
+    n = {"multiscale": 3, "single": 1, "none": 0}[condition]
+    assert len(o.embeddings) == n
+    if n:
+        e3 = o.embeddings[-1]
+        assert e3.shape == (2, 8 * 4, 5, 7)  # 8 regm_dim channels, ceil(H/8), ceil(W/8)
+        assert torch.allclose(T.embed(x), e3, atol=1e-5)
+    if n == 3:
+        e1, e2, _ = o.embeddings
+        assert e1.shape == (2, 2 * 4, 20, 28) and e2.shape == (2, 4 * 4, 10, 14)
+    if condition == "none":
+        assert torch.equal(o.x0, o.out) and T.regm is None
+
+
+def test_tiny_inputs_and_grayscale():
+    T = build_map(tiny(in_channels=1))
+    for size in [(3, 5), (8, 8), (1, 1)]:
+        x = torch.rand(1, 1, *size)
+        assert T(x).shape == x.shape
+    with pytest.raises(ValueError, match="expected"):
+        T(torch.rand(1, 3, 8, 8))
+
+
+@pytest.mark.parametrize("backbone", BACKBONES)
+def test_identity_when_output_layer_is_zero(backbone):
+    """Global residual: a zeroed last convolution gives x0 = x, r0 = 0, T(x) = x."""
+    T = build_map(tiny(backbone))
+    last = T.generator.ending if backbone == "nafnet" else T.generator.output
+    with torch.no_grad():
+        last.weight.zero_()
+        if last.bias is not None:
+            last.bias.zero_()
+    x = torch.rand(2, 3, 19, 21)
+    o = T(x, return_all=True)
+    assert torch.allclose(o.out, x, atol=1e-6)
+    assert o.r0.abs().max() < 1e-6
+
+
+def test_gradient_reaches_regm_only_when_conditioned():
+    torch.manual_seed(0)
+    T = build_map(tiny("nafnet", "multiscale"))
+    # NAFNet blocks start as the identity (beta = gamma = 0); nudge them so that
+    # the residual and the fusions carry signal
+    with torch.no_grad():
+        for name, p in T.named_parameters():
+            if name.endswith(("beta", "gamma")):
+                p.fill_(0.1)
+    T(torch.rand(2, 3, 16, 16)).square().mean().backward()
+    regm_grads = [p.grad for p in T.regm.parameters()]
+    assert all(g is not None for g in regm_grads)
+    assert sum(g.abs().sum() for g in regm_grads) > 0
+    assert all(p.grad is not None for p in T.fusions.parameters())
+    plain = build_map(tiny("nafnet", "none"))
+    assert plain.regm is None and len(plain.fusions) == 0
+    assert count_parameters(plain) < count_parameters(T)
+
+
+@pytest.mark.parametrize("backbone", BACKBONES)
+def test_deterministic_with_seed(backbone):
+    x = torch.rand(1, 3, 16, 24)
+    outs = []
+    for _ in range(2):
+        torch.manual_seed(7)
+        outs.append(build_map(tiny(backbone))(x))
+    assert torch.equal(outs[0], outs[1])
+
+
+def test_config_round_trip_and_errors():
+    cfg = tiny("restormer", "single", dec_blocks=(1, 2, 1))
+    d = cfg.to_dict()
+    assert isinstance(d["blocks"], list)
+    assert ModelConfig.from_dict(d) == cfg
+    with pytest.raises(ValueError, match="backbone"):
+        build_map(tiny(backbone="unet"))
+    with pytest.raises(ValueError, match="condition"):
+        build_map(tiny(condition="x0"))
+    with pytest.raises(ValueError, match="blocks"):
+        build_map(tiny(blocks=(1, 1)))
+
+
+def test_potential_any_size():
+    phi = build_potential(tiny())
+    for size in [(64, 64), (37, 53)]:
+        assert phi(torch.rand(3, 3, *size)).shape == (3,)
+    y = torch.rand(2, 3, 32, 32, requires_grad=True)
+    (g,) = torch.autograd.grad(phi(y).sum(), y, create_graph=True)
+    g.square().sum().backward()  # double backward (WGAN-GP) works
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in phi.modules())
+
+
+def test_mdta_attends_over_channels():
+    m = MDTA(16, heads=4)
+    attn, v = m.attention_map(torch.rand(2, 16, 9, 11))
+    assert attn.shape == (2, 4, 4, 4)  # (B, heads, C/heads, C/heads), not pixels
+    assert v.shape == (2, 4, 99, 4)  # (B, heads, H W, C/heads)
+    assert torch.allclose(attn.sum(-1), torch.ones(2, 4, 4))
+    # same as Restormer's formula written on (B, heads, C/heads, H W) tensors
+    x = torch.rand(2, 16, 9, 11)
+    q, k, v = m.qkv_dwconv(m.qkv(x)).reshape(2, 3, 4, 4, 99).unbind(1)
+    q, k = (torch.nn.functional.normalize(t, dim=-1) for t in (q, k))
+    a = ((q @ k.transpose(-2, -1)) * m.temperature).softmax(-1)
+    ref = m.project_out((a @ v).reshape(2, 16, 9, 11))
+    assert torch.allclose(m(x), ref, atol=1e-5)
+    xc = x.contiguous(memory_format=torch.channels_last)
+    assert m(xc).is_contiguous(memory_format=torch.channels_last)
+
+
+def test_parameter_counts():
+    paper = ModelConfig(
+        backbone="restormer",
+        condition="none",
+        dim=48,
+        blocks=(4, 6, 6, 8),
+        heads=(1, 2, 4, 8),
+        ffn_expansion=2.66,
+        refine=4,
+    )
+    n = count_parameters(build_map(paper))
+    assert abs(n - 26.1e6) / 26.1e6 < 0.1  # Restormer: 26.1 M
+    # the CPU default generator is the 1.7 M reference NAFNet-style U-Net
+    default = build_map(ModelConfig())
+    g = count_parameters(default.generator)
+    assert 1.5e6 < g < 1.9e6
+    assert "total" in describe(default)
+
+
+def test_conv_part_matches_chunk():
+    from rcot_lib.models.nafnet import conv_part
+
+    x = torch.rand(2, 6, 7, 9).contiguous(memory_format=torch.channels_last)
+    pw = torch.nn.Conv2d(6, 12, 1)
+    dw = torch.nn.Conv2d(12, 12, 3, padding=1, groups=12)
+    full = dw(pw(x)).chunk(3, dim=1)
+    for i in range(3):
+        part = conv_part(dw, conv_part(pw, x, i, 3), i, 3)
+        assert torch.allclose(part, full[i], atol=1e-6)
+        assert part.is_contiguous(memory_format=torch.channels_last)
+
+
+def test_fusion_without_block_is_lighter():
+    light = build_map(tiny(fusion_blocks=0))
+    assert light(torch.rand(1, 3, 12, 20)).shape == (1, 3, 12, 20)
+    assert count_parameters(light) < count_parameters(build_map(tiny()))
