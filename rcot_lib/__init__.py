@@ -1,4 +1,4 @@
-"""rcot-kit: optimal-transport image restoration (SOT, RCOT, DA-RCOT), explained and reproduced.
+"""rcot-kit: OT image restoration (SOT, RCOT, DA-RCOT), explained and reproduced.
 
 Modules are imported on demand (``from rcot_lib import costs``), so importing the
 package itself is cheap.

@@ -64,7 +64,7 @@ def data_root(path: str | os.PathLike | None = None) -> Path | None:
 
 
 def benchmark_dir(*parts: str, root: str | os.PathLike | None = None) -> Path | None:
-    """A folder under ``<data_root>/benchmarks`` (e.g. ``"derain", "Rain100L"``), or None."""
+    """A folder under ``<data_root>/benchmarks`` (``"derain", "Rain100L"``) or None."""
     base = data_root(root)
     if base is None:
         return None

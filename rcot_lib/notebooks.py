@@ -86,9 +86,11 @@ def run_notebook(
     except CellExecutionError as exc:
         ok = False
         index = next(
-            (i for i, c in enumerate(nb.cells) if any(
-                o.get("output_type") == "error" for o in c.get("outputs", [])
-            )),
+            (
+                i
+                for i, c in enumerate(nb.cells)
+                if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+            ),
             None,
         )
         where = _describe_cell(nb, index) if index is not None else "a cell"
@@ -138,6 +140,8 @@ def format_table(runs: list[NotebookRun]) -> str:
     width = max([len(r.name) for r in runs] + [8])
     lines = [f"{'notebook':<{width}}  {'seconds':>8}  status"]
     for r in runs:
-        lines.append(f"{r.name:<{width}}  {r.seconds:8.1f}  {'ok' if r.ok else 'FAILED'}")
+        lines.append(
+            f"{r.name:<{width}}  {r.seconds:8.1f}  {'ok' if r.ok else 'FAILED'}"
+        )
     lines.append(f"{'total':<{width}}  {sum(r.seconds for r in runs):8.1f}")
     return "\n".join(lines)

@@ -54,7 +54,11 @@ def _to_widget(name: str, spec: Any, default: Any) -> Any:
         value = default if default is not None else lo
         cls = w.IntSlider if is_int else w.FloatSlider
         return cls(
-            value=value, min=lo, max=hi, step=step, description=name,
+            value=value,
+            min=lo,
+            max=hi,
+            step=step,
+            description=name,
             continuous_update=False,
         )
     if isinstance(spec, (list, dict)):

@@ -1,4 +1,4 @@
-"""Every notebook runs top to bottom headless in fast mode, and its jupytext pair is in sync."""
+"""Every notebook runs headless in fast mode, and its jupytext pair is in sync."""
 
 from __future__ import annotations
 
@@ -19,12 +19,20 @@ def test_notebook_stored_without_outputs_and_in_sync(path):
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    with_outputs = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.outputs]
+    with_outputs = [
+        i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.outputs
+    ]
     assert not with_outputs, f"{path.name}: cells {with_outputs} have stored outputs"
     first = nb.cells[0]
-    assert first.cell_type == "markdown" and "CPU" in first.source and "GPU" in first.source
+    assert (
+        first.cell_type == "markdown"
+        and "CPU" in first.source
+        and "GPU" in first.source
+    )
     tags = [c.metadata.get("tags", []) for c in nb.cells]
-    assert any("parameters" in t for t in tags), f"{path.name}: no cell tagged 'parameters'"
+    assert any("parameters" in t for t in tags), (
+        f"{path.name}: no cell tagged 'parameters'"
+    )
     assert "Exercises" in nb.cells[-1].source or "Exercises" in nb.cells[-2].source
     pair = path.with_suffix(".py")
     assert pair.exists(), f"{pair.name} (py:percent pair) is missing"

@@ -16,7 +16,9 @@ def test_static_fallback_calls_defaults_then_presets(capsys):
         plt.figure()
         plt.plot([0, lam])
 
-    out = interact_or_static(draw, presets=[{"p": 2}, {"lam": 2.0}], p=[1, 2], lam=(0.0, 4.0))
+    out = interact_or_static(
+        draw, presets=[{"p": 2}, {"lam": 2.0}], p=[1, 2], lam=(0.0, 4.0)
+    )
     assert calls == [(1, 0.5), (2, 0.5), (1, 2.0)]
     assert out is None  # a cell ending with the call shows no stray value
     assert plt.get_fignums() == []  # each figure was shown (closed), not left open

@@ -30,9 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="rcot",
-        description="rcot-kit: optimal-transport image restoration, explained and reproduced.",
+        description="rcot-kit: optimal-transport image restoration, explained "
+        "and reproduced.",
     )
-    parser.add_argument("--version", action="version", version=f"rcot-kit {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"rcot-kit {__version__}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:

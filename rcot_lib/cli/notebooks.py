@@ -12,7 +12,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "notebooks",
         help="execute the notebooks headless and print a time table",
         description="Execute every numbered notebook (or those named) in a fresh "
-        "kernel; write executed copies and HTML to --out; exit 1 naming the failing cell.",
+        "kernel; write executed copies and HTML to --out; exit 1 naming the "
+        "failing cell.",
     )
     p.add_argument("names", nargs="*", help="notebook names or prefixes, e.g. 01 02")
     p.add_argument("--fast", action="store_true", help="fast mode (RCOT_FAST=1)")

@@ -1,0 +1,337 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 · Deriving the FROT dual: from Kantorovich to the minimax of Eq. 5
+#
+# **What you will learn**
+#
+# - how the Monge problem (Eq. 1) relaxes to Kantorovich's linear programme (Eq. 2) and its dual (Eq. 3);
+# - what the $c$-transform does, and why the dual can be written with one potential (the semi-dual);
+# - the *interchange step*: an infimum over points $y$, taken for every $x$, is an infimum over maps $T$,
+#   which turns the dual into the minimax $\sup_\phi \inf_T \mathcal L(\phi, T)$ of Eq. 5 (and Eq. 7 with pairs);
+# - that a stochastic semi-dual solved by gradient ascent reaches the exact value of POT's `ot.emd2`;
+# - what the Fourier term of the FROT cost (Eq. 4) changes: with the orthonormal FFT the $p = 2$ term is
+#   Parseval's re-weighting of the Euclidean distance, while $p = 1$ changes the optimal plan.
+#
+# Every step is checked numerically on small discrete problems.
+#
+# **Prerequisites**: linear programming duality (weak/strong duality), NumPy; basic PyTorch autograd.
+#
+# **Run time**: CPU fast mode (`RCOT_FAST=1`) about 20 s; CPU full about 30 s; on a GPU the same
+# (everything here is tiny and runs on the CPU).
+#
+# **Symbols**
+#
+# | symbol | meaning |
+# |---|---|
+# | $\mu = \sum_i a_i \delta_{x_i}$, $\nu = \sum_j b_j \delta_{y_j}$ | source (degraded) and target (clean) measures |
+# | $c(x, y)$, $C_{ij} = c(x_i, y_j)$ | transport cost and its matrix |
+# | $P \in \Pi(a, b)$ | transport plan: $P \ge 0$, $P \mathbf 1 = a$, $P^\top \mathbf 1 = b$ |
+# | $f, g$ (also $\phi$) | dual potentials on the source and target sides |
+# | $g^c(x) = \min_j c(x, y_j) - g_j$ | $c$-transform of $g$ |
+# | $T$ | transport map (the restoration network in the papers) |
+# | $F$, $\lambda$, $p$ | Fourier transform, weight and norm of the FROT residual term |
+# | $\Sigma$ | weight of the paired term (Eq. 6, 7) |
+
+# %% tags=["parameters"]
+import rcot_lib.config
+
+FAST = rcot_lib.config.is_fast()
+SEED = 0
+N_SOURCE, N_TARGET = 7, 6  # the small LP of sections 1-3
+LAM, P_NORM = 1.0, 1  # FROT cost weight and norm (Eq. 4)
+N_SEMI = 20 if FAST else 60  # points per side for the semi-dual solver
+SEMI_DUAL_STEPS = 800 if FAST else 3000
+N_PLAN = 12  # points per side for the Parseval / p = 1 comparison
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import ot
+import scipy.optimize
+import torch
+
+import rcot_lib
+from rcot_lib import costs, duality, viz
+from rcot_lib.widgets import interact_or_static
+
+rcot_lib.check_version("0.1.0")
+device = rcot_lib.get_device()
+print(f"rcot_lib {rcot_lib.__version__}, POT {ot.__version__}, device {device}")
+rng = np.random.default_rng(SEED)
+
+# %% [markdown]
+# ## 1. Monge, Kantorovich and the discrete primal (Eq. 1, 2)
+#
+# Monge looks for a map $T$ with $T_\# \mu = \nu$ minimising $\mathbb E_\mu[c(x, T(x))]$ (Eq. 1). Between
+# discrete measures with different numbers of atoms no such map may exist, so Kantorovich lets mass split
+# and optimises over plans (Eq. 2):
+#
+# $$\mathrm{OT}_c(\mu, \nu) = \min_{P \in \Pi(a, b)} \langle C, P \rangle = \min_{P \ge 0,\ P\mathbf 1 = a,\ P^\top \mathbf 1 = b} \sum_{ij} C_{ij} P_{ij}.$$
+#
+# We take the FROT cost of Eq. 4, $c(x, y) = \|x - y\| + \lambda \|F(x - y)\|_p$, with the orthonormal DCT
+# as $F$ on 2-D points, and solve the LP with `ot.emd`.
+
+# %%
+X = rng.standard_normal((N_SOURCE, 2))
+Y = rng.standard_normal((N_TARGET, 2)) + np.array([1.5, 0.5])
+a = rng.random(N_SOURCE) + 0.5
+a /= a.sum()
+b = rng.random(N_TARGET) + 0.5
+b /= b.sum()
+C = costs.frot_cost_matrix(X, Y, lam=LAM, p=P_NORM)
+
+P, f_pot, g_pot, primal = duality.emd_with_duals(a, b, C)
+print(f"primal value <C, P> = {primal:.6f}   (ot.emd2: {ot.emd2(a, b, C):.6f})")
+fig, axes = plt.subplots(1, 2, figsize=(8, 3.6))
+viz.plot_plan(X, Y, P, ax=axes[0], title="optimal plan (segments)")
+viz.plot_plan_matrix(P, ax=axes[1], title="P (rows: sources)")
+plt.show()
+
+# %% [markdown]
+# ## 2. The dual LP and complementary slackness (Eq. 3)
+#
+# Lagrange multipliers $f_i$, $g_j$ for the two marginal constraints give the dual
+#
+# $$\max_{f, g} \ \langle a, f \rangle + \langle b, g \rangle \quad \text{s.t.} \quad f_i + g_j \le C_{ij}.$$
+#
+# We solve it *independently* with SciPy's LP solver (in the notation of `linprog`, minimise
+# $-\langle a, f\rangle - \langle b, g\rangle$) and compare with the primal value. Strong duality says the two
+# optima coincide; complementary slackness says $P_{ij} > 0 \Rightarrow f_i + g_j = C_{ij}$.
+
+# %%
+n, m = C.shape
+A_ub = np.zeros((n * m, n + m))  # one row per constraint f_i + g_j <= C_ij
+for i in range(n):
+    for j in range(m):
+        A_ub[i * m + j, i] = A_ub[i * m + j, n + j] = 1.0
+res = scipy.optimize.linprog(
+    -np.concatenate([a, b]), A_ub=A_ub, b_ub=C.ravel(), bounds=(None, None), method="highs"
+)
+f_lp, g_lp = res.x[:n], res.x[n:]
+dual_lp = duality.dual_objective(f_lp, g_lp, a, b)
+print(f"dual LP (scipy)  = {dual_lp:.6f}")
+print(f"primal (ot.emd)  = {primal:.6f}")
+np.testing.assert_allclose(dual_lp, primal, rtol=1e-8)
+
+report = duality.complementary_slackness(P, f_pot, g_pot, C)
+print(report)
+assert report.max_violation < 1e-9 and report.max_gap_on_support < 1e-9
+
+# %% [markdown]
+# The dual potentials are not unique: $(f + t, g - t)$ has the same value for every constant $t$, and
+# degenerate LPs admit more. So we compare *values* and *conditions*, not the vectors themselves.
+#
+# ## 3. The $c$-transform
+#
+# For a fixed $g$, the best feasible $f$ is as large as the constraints allow:
+#
+# $$f_i = g^c(x_i) = \min_j \; C_{ij} - g_j .$$
+#
+# Written inline first, then checked against the library.
+
+# %%
+g_c = np.min(C - g_pot[None, :], axis=1)  # the c-transform, inline
+np.testing.assert_allclose(g_c, duality.c_transform(g_pot, C))
+# at the optimum the c-transform of g reproduces f (every source row carries mass)
+np.testing.assert_allclose(g_c, f_pot, atol=1e-9)
+np.testing.assert_allclose(duality.c_bar_transform(f_pot, C), g_pot, atol=1e-9)
+print("g^c = f and f^c = g at the optimum")
+
+# for any other g, the semi-dual <a, g^c> + <b, g> is a lower bound of OT_c
+for _ in range(3):
+    g_rand = rng.standard_normal(m)
+    print(f"random g: semi-dual {duality.semi_dual_objective(g_rand, a, b, C):8.4f} <= {primal:.4f}")
+
+# %% [markdown]
+# ## 4. The interchange step: from points to maps (Eq. 5)
+#
+# Insert the $c$-transform into the dual (continuous notation, $\phi$ for $g$):
+#
+# $$\mathrm{OT}_c = \sup_\phi \ \mathbb E_\mu\Big[\inf_y \, c(x, y) - \phi(y)\Big] + \mathbb E_\nu[\phi(y)].$$
+#
+# The infimum is taken separately for every $x$. Choosing one minimiser per $x$ *is* choosing a map
+# $x \mapsto T(x)$, so (Rockafellar's interchange theorem in general, plain enumeration here)
+#
+# $$\mathbb E_\mu\Big[\inf_y \, c(x, y) - \phi(y)\Big] = \inf_T \ \mathbb E_\mu\big[c(x, T(x)) - \phi(T(x))\big],$$
+#
+# and the dual becomes the minimax of Eq. 5:
+#
+# $$\mathrm{OT}_c = \sup_\phi \inf_T \ \mathcal L(\phi, T), \qquad \mathcal L(\phi, T) = \mathbb E_\mu\big[c(x, T(x)) - \phi(T(x))\big] + \mathbb E_\nu[\phi(y)].$$
+#
+# On a discrete target a map is a function $i \mapsto T(i) \in \{1, \dots, m\}$. With 4 sources and 5 targets
+# there are $5^4 = 625$ maps: we try all of them.
+
+# %%
+a4, C4 = a[:4] / a[:4].sum(), C[:4, :5]
+g4 = rng.standard_normal(5)
+best, T_best = duality.inf_over_maps_brute_force(g4, a4, C4)
+pointwise = np.dot(a4, duality.c_transform(g4, C4))
+print(f"inf over all 625 maps        = {best:.6f}  (map {T_best})")
+print(f"<a, g^c> (pointwise minimum) = {pointwise:.6f}  (map {duality.best_response_map(g4, C4)})")
+np.testing.assert_allclose(best, pointwise, rtol=1e-12)
+
+# the saddle value: with phi = g*, inf_T L(phi, T) equals the OT cost
+T_star = duality.best_response_map(g_pot, C)
+L_star = duality.map_objective(T_star, g_pot, a, C) + np.dot(b, g_pot)
+print(f"inf_T L(g*, T) = {L_star:.6f}  vs OT = {primal:.6f}")
+np.testing.assert_allclose(L_star, primal, rtol=1e-9)
+
+# %% [markdown]
+# Only *samples* enter $\mathcal L$: $x \sim \mu$ through the map and $y \sim \nu$ through the potential.
+# That is why DA-RCOT trains on unpaired data (Eq. 8). The best response $T^\star$ above is a map on the
+# support of $\mu$; it is an optimal map when no source atom has to split (Proposition 1 needs atomless
+# $\mu$; on discrete data the plan may split mass, and then $T^\star$ alone does not push $\mu$ to $\nu$).
+#
+# **The paired form (Eq. 6, 7).** When some $x$ come with their clean image $y_x$, the cost gains
+# $\Sigma \, \|T(x) - y_x\|_1$:
+#
+# $$\mathcal L_P(\phi, T) = \mathbb E_\mu\big[c(x, T(x)) + \Sigma\, \|T(x) - y_x\|_1 - \phi(T(x))\big] + \mathbb E_\nu[\phi(y)].$$
+#
+# The interchange step is unchanged (the cost is simply $c_P$); with the code's large $\Sigma = 10^4$ the
+# inner minimiser is pinned to the pair, whatever $\phi$ says:
+
+# %%
+SIGMA = 1e4
+pairing = rng.permutation(m)[: n] if n <= m else rng.integers(0, m, n)  # y_x for each x
+L1 = np.abs(Y[None, :, :] - Y[pairing][:, None, :]).sum(-1)  # (n, m): ||y_j - y_x||_1
+C_paired = C + SIGMA * L1
+T_paired = duality.best_response_map(g_pot, C_paired)
+print("paired targets :", pairing)
+print("best response  :", T_paired)
+assert np.array_equal(T_paired, pairing)
+
+# %% [markdown]
+# ## 5. A stochastic semi-dual solved by gradient ascent
+#
+# The semi-dual $S(g) = \sum_i a_i \min_j (C_{ij} - g_j) + \langle b, g\rangle$ is concave in $g$. Its
+# (super)gradient is $b$ minus the mass the best-response map sends to each target:
+#
+# $$\frac{\partial S}{\partial g_j} = b_j - \sum_{i:\,T(i) = j} a_i .$$
+#
+# We check this formula against PyTorch autograd, then ascend with mini-batches of sources (the stochastic
+# semi-dual of Seguy et al. 2018) and watch the value climb to `ot.emd2`.
+
+# %%
+Xs = rng.standard_normal((N_SEMI, 2))
+Ys = rng.standard_normal((N_SEMI, 2)) * 0.7 + 1.0
+a_s, b_s = ot.unif(N_SEMI), ot.unif(N_SEMI)
+C_s = costs.frot_cost_matrix(Xs, Ys, lam=LAM, p=P_NORM)
+exact = ot.emd2(a_s, b_s, C_s)
+
+g_t = torch.tensor(rng.standard_normal(N_SEMI), requires_grad=True)
+S = torch.tensor(a_s) @ (torch.tensor(C_s) - g_t).min(1).values + torch.tensor(b_s) @ g_t
+S.backward()
+T_br = duality.best_response_map(g_t.detach().numpy(), C_s)
+grad_formula = b_s - np.bincount(T_br, weights=a_s, minlength=N_SEMI)
+np.testing.assert_allclose(g_t.grad.numpy(), grad_formula, atol=1e-12)
+print("autograd gradient = b - mass sent by the best-response map")
+
+g_hat, history = duality.solve_semi_dual(a_s, b_s, C_s, num_steps=SEMI_DUAL_STEPS, batch_size=8)
+value = duality.semi_dual_objective(g_hat, a_s, b_s, C_s)
+print(f"semi-dual by SGD: {value:.5f}   ot.emd2: {exact:.5f}   gap {100 * (exact - value) / exact:.3f} %")
+assert value <= exact + 1e-9 and value > exact * 0.99
+plt.figure(figsize=(5, 3))
+plt.plot(history, label="semi-dual $S(g_t)$")
+plt.axhline(exact, c="k", ls="--", label="ot.emd2")
+plt.ylim(exact - 0.5 * abs(exact), exact + 0.1 * abs(exact))
+plt.xlabel("step")
+plt.legend()
+plt.show()
+
+# %% [markdown]
+# ## 6. What the Fourier term does: Parseval, and $p = 1$
+#
+# With the unitary (orthonormal) transform, Parseval's identity gives $\|F r\|_2 = \|r\|_2$, so for
+# $p = 2$ the FROT cost is $(1 + \lambda)\,\|x - y\|$: a constant multiple of the Euclidean cost, with the
+# same optimal plan. With the unnormalised FFT (`norm="backward"`, what the authors' code uses) the factor
+# is $1 + \lambda \sqrt d$ — still the same plan. Only $p = 1$ changes the geometry: it prefers residuals
+# that are sparse in the Fourier basis.
+
+# %%
+Xp = rng.standard_normal((N_PLAN, 2))
+Yp = rng.standard_normal((N_PLAN, 2)) + np.array([1.0, 0.0])
+euclid = costs.frot_cost_matrix(Xp, Yp, lam=0.0)
+fft2_ortho = costs.frot_cost_matrix(Xp, Yp, lam=LAM, p=2, transform="fft", norm="ortho")
+np.testing.assert_allclose(fft2_ortho, (1 + LAM) * euclid, rtol=1e-12)  # Parseval
+plans = {
+    "Euclidean": ot.emd(ot.unif(N_PLAN), ot.unif(N_PLAN), euclid),
+    "p = 2 (ortho FFT)": ot.emd(ot.unif(N_PLAN), ot.unif(N_PLAN), fft2_ortho),
+    "p = 1 (ortho FFT)": ot.emd(
+        ot.unif(N_PLAN), ot.unif(N_PLAN),
+        costs.frot_cost_matrix(Xp, Yp, lam=3.0, p=1, transform="fft", norm="ortho"),
+    ),
+}
+same_p2 = np.allclose(plans["Euclidean"], plans["p = 2 (ortho FFT)"])
+moved_p1 = int(np.sum(np.abs(plans["Euclidean"] - plans["p = 1 (ortho FFT)"]) > 1e-12) // 2)
+print(f"p = 2 plan equals the Euclidean plan: {same_p2};  p = 1 reassigns {moved_p1} sources")
+assert same_p2 and moved_p1 > 0
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.6))
+for ax, (name, plan) in zip(axes, plans.items(), strict=True):
+    viz.plot_plan(Xp, Yp, plan, ax=ax, title=name)
+plt.show()
+
+# %% [markdown]
+# **Try it.** The widget switches $p$, $\lambda$ and the FFT normalisation and redraws the optimal plan and
+# its cost. (Run headless, it draws the default and two presets.) Watch that $p = 2$ never changes the plan,
+# whatever $\lambda$ and the normalisation, while $p = 1$ does as $\lambda$ grows.
+
+
+# %%
+def draw_plan(p=1, lam=1.0, norm="ortho"):
+    Cw = costs.frot_cost_matrix(Xp, Yp, lam=lam, p=p, transform="fft", norm=norm)
+    plan = ot.emd(ot.unif(N_PLAN), ot.unif(N_PLAN), Cw)
+    changed = int(np.sum(np.abs(plan - plans["Euclidean"]) > 1e-12) // 2)
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.6))
+    viz.plot_plan(Xp, Yp, plan, ax=axes[0], title=f"p={p}, lam={lam:.1f}, {norm}")
+    viz.plot_plan_matrix(plan, ax=axes[1], title=f"{changed} sources moved vs Euclidean")
+    return changed
+
+
+_ = interact_or_static(
+    draw_plan,
+    presets=[{"p": 2, "lam": 3.0, "norm": "backward"}, {"p": 1, "lam": 3.0}],
+    p=[1, 2], lam=(0.0, 5.0, 0.1), norm=["ortho", "backward"],
+)
+
+# %% [markdown]
+# ## Summary
+#
+# - The discrete Kantorovich problem (Eq. 2) and its dual (Eq. 3) have the same value; at the optimum the
+#   dual constraint is tight wherever the plan carries mass (complementary slackness).
+# - The $c$-transform turns any target potential into the best source potential; at the optimum it maps
+#   $g^\star$ back to $f^\star$. The semi-dual is a lower bound for every $g$.
+# - The inner $\inf_y$ taken for every $x$ equals an $\inf$ over maps $T$ (the interchange step), giving the
+#   minimax $\sup_\phi \inf_T \mathcal L(\phi, T)$ of Eq. 5, which needs only unpaired samples; a paired
+#   $\ell_1$ term with large $\Sigma$ (Eq. 7) pins $T(x)$ to its ground truth.
+# - Gradient ascent on a stochastic semi-dual reaches POT's exact value from below.
+# - With the orthonormal FFT the $p = 2$ Fourier term is the Euclidean term (Parseval): it rescales the cost
+#   and leaves the plan unchanged. Only $p = 1$ changes which residuals are cheap.
+#
+# ## Exercises
+#
+# 1. Show that with `norm="backward"` on $d$-dimensional vectors the $p = 2$ term equals $\sqrt d$ times the
+#    Euclidean term, and check it numerically with `costs.frot_cost_matrix`.
+# 2. Make the problem degenerate (two identical target points) and compare the duals of `ot.emd` with those
+#    of `linprog`. Do they agree? Do the values?
+# 3. Replace Adam in `duality.solve_semi_dual` by plain SGD with step $1/\sqrt t$ and compare the gaps.
+# 4. For which $\lambda$ does the $p = 1$ plan of section 6 first differ from the Euclidean one?
+
+# %%
+# Exercise 1, a start: compare the two matrices for d = 4 (fill in the factor)
+Xe, Ye = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+back = costs.frot_cost_matrix(Xe, Ye, lam=1.0, p=2, transform="fft", norm="backward")
+eu = costs.frot_cost_matrix(Xe, Ye, lam=0.0)
+print("ratio of the Fourier term to the Euclidean term:", np.unique(np.round((back - eu) / eu, 6)))
