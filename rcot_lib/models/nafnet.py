@@ -85,6 +85,28 @@ def conv_part(conv: nn.Conv2d, x: torch.Tensor, i: int, parts: int = 2) -> torch
     return F.conv2d(x, w, b, conv.stride, conv.padding, conv.dilation, groups)
 
 
+def encode_levels(
+    x: torch.Tensor,
+    intro: nn.Module,
+    encoders: Sequence[nn.Module],
+    downs: Sequence[nn.Module],
+    bottom: nn.Module,
+) -> list[torch.Tensor]:
+    """A 3-level U-Net encoder pass: the skips ``f1, f2, f3`` and the bottom output.
+
+    Shared by both backbones and the REGM: ``[f1, f2, f3, bottom]`` at scales
+    ``1, 1/2, 1/4, 1/8`` of the input.
+    """
+    feats = []
+    h = intro(x)  # (B, dim, H, W)
+    for enc, down in zip(encoders, downs, strict=True):
+        h = enc(h)
+        feats.append(h)
+        h = down(h)
+    feats.append(bottom(h))  # (B, 8 dim, H/8, W/8)
+    return feats
+
+
 class SimpleGate(nn.Module):
     """Multiply the two channel halves: ``(B, 2C, H, W) -> (B, C, H, W)``."""
 
@@ -190,14 +212,7 @@ class NAFNet(nn.Module):
 
     def encode(self, x: torch.Tensor) -> list[torch.Tensor]:
         """Skips of levels 1-3 and the bottleneck output ``[f1, f2, f3, latent]``."""
-        feats = []
-        h = self.intro(x)  # (B, dim, H, W)
-        for enc, down in zip(self.encoders, self.downs, strict=True):
-            h = enc(h)
-            feats.append(h)
-            h = down(h)
-        feats.append(self.middle(h))  # (B, 8 dim, H/8, W/8)
-        return feats
+        return encode_levels(x, self.intro, self.encoders, self.downs, self.middle)
 
     def decode(
         self, x: torch.Tensor, feats: list[torch.Tensor], hooks: Hooks | None = None

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from rcot_lib.models.nafnet import Conv1x1, nafnet_blocks
+from rcot_lib.models.nafnet import Conv1x1, encode_levels, nafnet_blocks
 from rcot_lib.models.restormer import downsample, restormer_blocks, upsample
 
 
@@ -97,14 +97,7 @@ class REGM(nn.Module):
             self.decoders = nn.ModuleList(make(i) for i in (2, 1))
 
     def _encode(self, r: torch.Tensor) -> list[torch.Tensor]:
-        feats = []
-        h = self.intro(r)  # (B, dim, H, W)
-        for enc, down in zip(self.encoders, self.downs, strict=True):
-            h = enc(h)
-            feats.append(h)
-            h = down(h)
-        feats.append(self.latent(h))  # (B, 8 dim, H/8, W/8)
-        return feats
+        return encode_levels(r, self.intro, self.encoders, self.downs, self.latent)
 
     def embed(self, r: torch.Tensor) -> torch.Tensor:
         """The dense embedding ``e3`` of shape ``(B, 8 dim, H/8, W/8)``."""

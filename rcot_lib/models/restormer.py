@@ -23,7 +23,13 @@ import torch.nn.functional as F
 from einops import rearrange
 from torch import nn
 
-from rcot_lib.models.nafnet import Conv1x1, Hooks, LayerNorm2d, conv_part
+from rcot_lib.models.nafnet import (
+    Conv1x1,
+    Hooks,
+    LayerNorm2d,
+    conv_part,
+    encode_levels,
+)
 
 
 class MDTA(nn.Module):
@@ -203,14 +209,9 @@ class Restormer(nn.Module):
 
     def encode(self, x: torch.Tensor) -> list[torch.Tensor]:
         """Skips of levels 1-3 and the latent output ``[f1, f2, f3, latent]``."""
-        feats = []
-        h = self.patch_embed(x)  # (B, dim, H, W)
-        for enc, down in zip(self.encoders, self.downs, strict=True):
-            h = enc(h)
-            feats.append(h)
-            h = down(h)
-        feats.append(self.latent(h))  # (B, 8 dim, H/8, W/8)
-        return feats
+        return encode_levels(
+            x, self.patch_embed, self.encoders, self.downs, self.latent
+        )
 
     def decode(
         self, x: torch.Tensor, feats: list[torch.Tensor], hooks: Hooks | None = None
