@@ -91,9 +91,9 @@ print(f"clean images for the synthetic degradations: {len(clean_files)} in "
 #
 # | symbol | meaning |
 # |---|---|
-# | $x$ | clean image, $(C, H, W)$, values in $[0, 1]$ |
-# | $y$ | degraded image (the papers' input) |
-# | $r = y - x$ | residual: what a restoration map must remove |
+# | $y$ | clean image, $(C, H, W)$, values in $[0, 1]$ |
+# | $x$ | degraded image (the papers' input) |
+# | $r = x - y$ | residual: what a restoration map must remove |
 # | $\mathcal F r$ | 2-D DFT per channel, $N = HW$ coefficients $c_k$ |
 # | $H, G$ | Hoyer and Gini sparsity scores of $(|c_k|)_k$, in $[0, 1]$ |
 #
@@ -116,11 +116,11 @@ print(f"clean images for the synthetic degradations: {len(clean_files)} in "
 #
 # | task (label) | model | default ranges |
 # |---|---|---|
-# | `denoise_15/25/50` (0-2) | $y = \mathrm{clip}(x + \tfrac{\sigma}{255} n)$, $n \sim \mathcal N(0, I)$ | $\sigma$ from the name |
-# | `derain` (3) | $y = \mathrm{clip}(x + S)$, $S$ = drops $\ast$ tapered line $\ast$ Gaussian | light: Rain100L-like; `heavy=True` |
-# | `dehaze` (4) | $y = x\,t + A(1 - t)$, $t = e^{-\beta d}$, $d$ a smooth depth | $\beta \in [0.4, 1.5]$, $A \in [0.75, 1]$ |
-# | `deblur` (5) | $y = k \ast x$, $k$ a linear or camera-shake kernel | length 7-21 px |
-# | `lowlight` (6) | $y = \mathrm{Poisson}(\kappa s x^\gamma)/\kappa + \sigma_r n$ | $\gamma \in [1.3, 2]$, $s \in [0.06, 0.3]$ |
+# | `denoise_15/25/50` (0-2) | $x = \mathrm{clip}(y + \tfrac{\sigma}{255} n)$, $n \sim \mathcal N(0, I)$ | $\sigma$ from the name |
+# | `derain` (3) | $x = \mathrm{clip}(y + S)$, $S$ = drops $\ast$ tapered line $\ast$ Gaussian | light: Rain100L-like; `heavy=True` |
+# | `dehaze` (4) | $x = y\,t + A(1 - t)$, $t = e^{-\beta d}$, $d$ a smooth depth | $\beta \in [0.4, 1.5]$, $A \in [0.75, 1]$ |
+# | `deblur` (5) | $x = k \ast y$, $k$ a linear or camera-shake kernel | length 7-21 px |
+# | `lowlight` (6) | $x = \mathrm{Poisson}(\kappa s y^\gamma)/\kappa + \sigma_r n$ | $\gamma \in [1.3, 2]$, $s \in [0.06, 0.3]$ |
 #
 # The rain, haze and low-light settings were calibrated on the real sets, at full
 # size: light rain on BSD images gives a mean residual of 0.024 with 15 % of pixels
@@ -129,14 +129,14 @@ print(f"clean images for the synthetic degradations: {len(clean_files)} in "
 # (LOL: 7.8 dB).
 
 # %%
-x_fig = data.center_crop(data.load_image(clean_files[0]), FIG_CROP)
+clean_fig = data.center_crop(data.load_image(clean_files[0]), FIG_CROP)
 rows = []
 for i, task in enumerate(D.TASKS):
     if task in ("denoise_15", "denoise_50"):
         continue  # one noise level is enough for the picture
-    y_fig = D.degrade(x_fig, task, generator=SEED + i)
-    rows.append((f"{task} (p={D.fourier_p(task)})", y_fig, x_fig))
-rows.append(("derain, heavy", D.degrade(x_fig, "derain", SEED, heavy=True), x_fig))
+    degraded_fig = D.degrade(clean_fig, task, generator=SEED + i)
+    rows.append((f"{task} (p={D.fourier_p(task)})", degraded_fig, clean_fig))
+rows.append(("derain, heavy", D.degrade(clean_fig, "derain", SEED, heavy=True), clean_fig))
 show_residual_spectra(rows)
 plt.show()
 
@@ -145,14 +145,14 @@ plt.show()
 # its energy on a line through the centre, perpendicular to the streaks (a streak is
 # long in one direction, so narrow in frequency along it); haze and low light
 # concentrate at the lowest frequencies (the residual is a smooth veil, or a scaled
-# copy of the image); blur's residual $k \ast x - x = (k - \delta) \ast x$ follows
+# copy of the image); blur's residual $k \ast y - y = (k - \delta) \ast y$ follows
 # the image spectrum times $|\hat k - 1|$, which vanishes at zero frequency.
 #
 # The radial profile of the power makes "flat" and "concentrated" quantitative:
 
 # %%
-profiles = {task: S.radial_power(y - x_fig) for task, y, _ in
-            [(t.split(" ")[0], y, x) for t, y, x in rows[:-1]]}
+profiles = {label.split(" ")[0]: S.radial_power(degraded - clean)
+            for label, degraded, clean in rows[:-1]}
 plot_radial_power(profiles)
 plt.show()
 
@@ -249,10 +249,10 @@ else:
 # %%
 def explore(task="derain", level=0.3, channel="mean", score="fourier_hoyer"):
     params = D.level_params(task, level)
-    y = D.degrade(x_fig, task, SEED, **params)
+    degraded = D.degrade(clean_fig, task, SEED, **params)
     ch = None if channel in ("mean", "luma") else int(channel)
-    fig = show_residual_spectra([(task, y, x_fig)], channel=ch)
-    value = S.residual_scores(y, x_fig, channel)[score]
+    fig = show_residual_spectra([(task, degraded, clean_fig)], channel=ch)
+    value = S.residual_scores(degraded, clean_fig, channel)[score]
     fig.suptitle(f"{task}, level {level:.2f}: {score} = {float(value):.3f}", y=1.02)
     return float(value)
 
@@ -296,7 +296,7 @@ verdict(real_means, "real")
 # term and a few low frequencies (high Hoyer, top-1 % share near 1) but keep a long
 # tail of small coefficients, which the Gini index weighs more (rain scores highest on
 # Gini). And blur is the least sparse of the four, and about as sparse in the pixel
-# domain (edges) as in the Fourier domain: its residual $(k - \delta) \ast x$ inherits
+# domain (edges) as in the Fourier domain: its residual $(k - \delta) \ast y$ inherits
 # the spectrum of the image, which is itself only moderately sparse. Both scores put
 # noise last.
 #
@@ -313,7 +313,7 @@ verdict(real_means, "real")
 
 # %%
 for task in ("denoise_25", "derain", "dehaze"):
-    r = D.degrade(x_fig, task, SEED) - x_fig
+    r = D.degrade(clean_fig, task, SEED) - clean_fig
     c = torch.fft.fft2(r)  # the code's unnormalised DFT, (C, H, W)
     n = r.shape[-1] * r.shape[-2]
     p1 = c.abs().mean().item()

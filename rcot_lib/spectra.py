@@ -1,8 +1,8 @@
 """Residual spectra and sparsity scores (the observation behind ``p`` in Eq. 4).
 
-The residual of a degradation is ``r = y - x`` (degraded minus clean; the code's
-``res = degraded - restored`` at the optimum). Its 2-D DFT per channel,
-``F r``, is sparse for rain, haze, blur and low light and flat for white noise
+The residual of a degradation is ``r = x - y`` (degraded ``x`` minus clean
+``y``; the code's ``res = degraded - restored`` at the optimum). Its 2-D DFT per
+channel, ``F r``, is sparse for rain, haze, blur and low light and flat for white noise
 (DA-RCOT Fig. 3, SOT). This module measures that with scale-invariant scores of
 a coefficient vector ``c`` of length ``N`` (magnitudes ``|c_k|``):
 
@@ -39,7 +39,7 @@ LUMA = (0.299, 0.587, 0.114)
 
 
 def residual(degraded: torch.Tensor, clean: torch.Tensor) -> torch.Tensor:
-    """The residual ``r = y - x`` (degraded minus clean), same shape as the inputs."""
+    """The residual ``r = x - y`` (degraded minus clean), same shape as the inputs."""
     if degraded.shape != clean.shape:
         raise ValueError(
             f"degraded {tuple(degraded.shape)} and clean {tuple(clean.shape)} differ"
@@ -202,7 +202,7 @@ def sparsity_scores(
     Parameters
     ----------
     r : Tensor, shape (B, C, H, W) or (C, H, W)
-        Residuals ``y - x``.
+        Residuals ``x - y`` (degraded minus clean).
     domain : {"fourier", "pixel"}
         Score ``|F r|`` (per channel, all ``H W`` frequencies, DC included) or
         ``|r|`` itself.
@@ -233,8 +233,8 @@ def residual_scores(
     """Scores of ``r = degraded - clean`` in both domains: keys ``fourier_hoyer``,
     ``fourier_gini``, ``fourier_top1``, ``fourier_top5``, ``pixel_hoyer``, ...
 
-    >>> x = torch.zeros(3, 16, 16); y = x + 0.1  # a constant residual: only DC
-    >>> round(residual_scores(y, x)["fourier_hoyer"].item(), 4)
+    >>> y = torch.zeros(3, 16, 16); x = y + 0.1  # a constant residual: only DC
+    >>> round(residual_scores(x, y)["fourier_hoyer"].item(), 4)
     1.0
     """
     r = residual(degraded, clean)

@@ -154,7 +154,7 @@ def show_residual_spectra(
     rows: list[tuple[str, torch.Tensor, torch.Tensor]], size: float = 2.4,
     channel: int | None = None,
 ) -> plt.Figure:
-    """DA-RCOT Fig. 3: per row the degraded image, the residual ``r = y - x`` and
+    """DA-RCOT Fig. 3: per row the degraded image, the residual ``r = x - y`` and
     ``log |F r|`` (centred, zero frequency in the middle).
 
     Parameters
@@ -178,7 +178,7 @@ def show_residual_spectra(
         a1.imshow(rmap, cmap="coolwarm", vmin=-lim, vmax=lim)
         a2.imshow(log_spectrum(r).numpy(), cmap="magma")
         a0.set_ylabel(title, fontsize=10)
-        for ax, name in ((a0, "degraded y"), (a1, f"residual y - x (±{lim:.2f})"),
+        for ax, name in ((a0, "degraded x"), (a1, f"residual x - y (±{lim:.2f})"),
                          (a2, "log |F r|")):
             ax.set_xticks([])
             ax.set_yticks([])
