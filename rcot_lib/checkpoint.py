@@ -1,0 +1,167 @@
+"""Checkpoints: written atomically, read with ``torch.load(weights_only=True)``.
+
+A training checkpoint holds the training configuration, the model configuration,
+the weights of the map and the potential, both optimisers' states, the step and
+the random-number state, so that a resumed run continues exactly. A *weights*
+checkpoint (:func:`export_weights`) keeps only the configurations and the map,
+which is all that restoring and evaluating need.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+FORMAT = "rcot-kit/checkpoint"
+VERSION = 1
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: str | os.PathLike, write) -> Path:
+    """Call ``write(tmp_path)`` on a temporary file next to ``path``, then rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; use the usual mode
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def save_checkpoint(state: dict[str, Any], path: str | os.PathLike) -> Path:
+    """Write a checkpoint dict atomically (``format`` and ``version`` are added)."""
+    state = {"format": FORMAT, "version": VERSION, **state}
+    return atomic_write(path, lambda tmp: torch.save(state, tmp))
+
+
+def save_json(obj: Any, path: str | os.PathLike) -> Path:
+    """Write JSON atomically (indent 1)."""
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w") as f:
+            json.dump(obj, f, indent=1)
+
+    return atomic_write(path, write)
+
+
+def load_checkpoint(
+    path: str | os.PathLike, map_location: str | torch.device = "cpu"
+) -> dict[str, Any]:
+    """Read a checkpoint written by :func:`save_checkpoint` (``weights_only=True``).
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    ValueError
+        The file is not an rcot-kit checkpoint.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint not found: {path}")
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as exc:  # unpickling errors of many kinds
+        raise ValueError(
+            f"{path} is not a readable rcot-kit checkpoint: {exc}"
+        ) from exc
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise ValueError(
+            f"{path} is not an rcot-kit checkpoint (expected format {FORMAT!r})"
+        )
+    return state
+
+
+def config_diff(a: dict, b: dict) -> list[str]:
+    """Names of the fields that differ between two config dicts (``a -> b``)."""
+    keys = sorted(set(a) | set(b))
+    return [f"{k}: {a.get(k)!r} -> {b.get(k)!r}" for k in keys if a.get(k) != b.get(k)]
+
+
+def _normalised(model_cfg: dict) -> dict:
+    """A model config dict with every field (defaults for fields it predates)."""
+    from rcot_lib.models.config import ModelConfig
+
+    return ModelConfig.from_dict(dict(model_cfg)).to_dict()
+
+
+def check_model_config(state: dict, model_cfg: dict, path: Any = "") -> None:
+    """Raise a clear ``ValueError`` when a checkpoint was made for another model."""
+    diff = config_diff(_normalised(state.get("model", {})), _normalised(model_cfg))
+    if diff:
+        raise ValueError(
+            f"checkpoint {path} was trained with another model configuration; "
+            f"differences (checkpoint -> requested): {'; '.join(diff)}"
+        )
+
+
+def load_map(
+    path: str | os.PathLike, device: str | torch.device = "cpu"
+) -> tuple[torch.nn.Module, dict]:
+    """The map ``T`` of a checkpoint, in eval mode, and the checkpoint's config.
+
+    Parameters
+    ----------
+    path : str or Path
+        A training or weights checkpoint.
+    device : str or torch.device
+
+    Returns
+    -------
+    T : torch.nn.Module
+    config : dict
+        The training configuration stored in the checkpoint (``"model"`` holds
+        the model configuration).
+    """
+    from rcot_lib.models import ModelConfig, build_map
+
+    state = load_checkpoint(path)
+    model_cfg = ModelConfig.from_dict(state["model"])
+    T = build_map(model_cfg)
+    try:
+        T.load_state_dict(state["map"])
+    except RuntimeError as exc:
+        raise ValueError(
+            f"checkpoint {path}: the map weights do not fit the model built from "
+            f"its own configuration ({exc.__class__.__name__}: {str(exc)[:300]})"
+        ) from exc
+    cfg = dict(state.get("config", {}))
+    cfg["model"] = state["model"]
+    cfg["step"] = state.get("step")
+    return T.to(device).eval(), cfg
+
+
+def export_weights(
+    src: str | os.PathLike, dst: str | os.PathLike, half: bool = False
+) -> Path:
+    """Keep only the configurations, the step and the map weights of a checkpoint.
+
+    Parameters
+    ----------
+    src, dst : str or Path
+        Training checkpoint in, weights checkpoint out.
+    half : bool
+        Store the weights as float16 (half the size; loaded back as float32).
+    """
+    state = load_checkpoint(src)
+    weights = state["map"]
+    if half:
+        weights = {k: v.half() if v.is_floating_point() else v
+                   for k, v in weights.items()}
+    keep = {k: state[k] for k in ("config", "model", "step") if k in state}
+    return save_checkpoint({**keep, "map": weights, "kind": "weights"}, dst)

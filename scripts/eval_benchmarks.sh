@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Evaluate a checkpoint on every benchmark of $RCOT_DATA/benchmarks with `rcot eval`
+# and print a Markdown table (scripts/benchmark_table.py).
+#
+# Usage: RCOT_DATA=/path bash scripts/eval_benchmarks.sh CHECKPOINT OUTDIR [SETS...]
+# SETS (default all): cbsd68_15 cbsd68_25 cbsd68_50 set12_25 rain100l sots lol
+set -euo pipefail
+CKPT=${1:?checkpoint}
+OUT=${2:?output folder}
+shift 2
+SETS=${*:-cbsd68_15 cbsd68_25 cbsd68_50 set12_25 rain100l sots lol}
+B="${RCOT_DATA:?set RCOT_DATA}/benchmarks"
+RCOT=${RCOT:-.venv/bin/rcot}
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+THREADS=${THREADS:-2}
+mkdir -p "$OUT"
+for s in $SETS; do
+  case $s in
+    cbsd68_*) args=(--clean "$B/denoise/CBSD68" --degradation "denoise_${s#cbsd68_}") ;;
+    set12_*) args=(--clean "$B/denoise/Set12" --degradation "denoise_${s#set12_}") ;;
+    rain100l) args=(--pairs "$B/derain/Rain100L" --y-channel) ;;
+    sots) args=(--pairs "$B/dehaze/SOTS-outdoor") ;;
+    lol) args=(--pairs "$B/lowlight/LOL") ;;
+    *) echo "unknown set $s" >&2; exit 2 ;;
+  esac
+  $RCOT eval --checkpoint "$CKPT" "${args[@]}" --threads "$THREADS" --json \
+      > "$OUT/$s.json.tmp" && mv "$OUT/$s.json.tmp" "$OUT/$s.json"
+  echo "$s done $(date -u +%TZ)" >&2
+done
+.venv/bin/python scripts/benchmark_table.py "$OUT"

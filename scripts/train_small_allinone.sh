@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Train the shipped small all-in-one checkpoint (data_samples/checkpoints/
+# darcot_small_allinone.pt) on a CPU with the kit's own `rcot train`.
+#
+#   phase 1: cpu-small on blind Gaussian noise (sigma 15/25/50) for 10 minutes
+#   phase 2: the same map, all-in-one (noise 15/25/50, rain, haze: synthetic
+#            degradations of train/clean/BSD390 plus the real pairs of
+#            train/derain/* and train/dehaze/SOTS-indoor), PHASE2_MIN minutes
+#
+# Usage: RCOT_DATA=/path/with/train bash scripts/train_small_allinone.sh [OUT]
+set -euo pipefail
+OUT=${1:-runs/small_allinone}
+PHASE1_MIN=${PHASE1_MIN:-10}
+PHASE2_MIN=${PHASE2_MIN:-65}
+THREADS=${THREADS:-2}
+# Busy-waiting OpenMP threads lose badly on a shared machine; let them sleep.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+RCOT=${RCOT:-.venv/bin/rcot}
+mkdir -p "$OUT"
+echo "phase 1 start $(date -u +%FT%TZ)"
+$RCOT train --config cpu-small --data "${RCOT_DATA:?set RCOT_DATA}" \
+    --tasks denoise_15,denoise_25,denoise_50 --steps 100000 \
+    --minutes "$PHASE1_MIN" --threads "$THREADS" --out "$OUT/phase1_noise" --json
+echo "phase 2 start $(date -u +%FT%TZ)"
+$RCOT train --config cpu-small --data "$RCOT_DATA" --steps 100000 \
+    --minutes "$PHASE2_MIN" --threads "$THREADS" --set lr_map=0.001 \
+    --init "$OUT/phase1_noise/last.pt" --out "$OUT/phase2_allinone" --json
+echo "done $(date -u +%FT%TZ)"

@@ -1,0 +1,91 @@
+import pytest
+import torch
+
+from rcot_lib import datasets
+
+
+def _identity(clean, task, generator):
+    return clean
+
+
+@pytest.fixture
+def clean():
+    g = torch.Generator().manual_seed(0)
+    return [torch.randint(0, 256, (3, 40, 50), generator=g, dtype=torch.uint8)
+            for _ in range(5)]
+
+
+def test_items_are_a_function_of_seed_and_index(clean):
+    ds = datasets.DegradationMix(clean, ("denoise_25", "derain"), patch=16, seed=3)
+    a, b = ds[7], ds[7]
+    assert all(torch.equal(u, v) for u, v in zip(a, b, strict=True))
+    x, y, label, paired = a
+    assert x.shape == y.shape == (3, 16, 16) and x.dtype == torch.float32
+    assert int(label) in (1, 3) and bool(paired)
+    other = datasets.DegradationMix(clean, ("denoise_25", "derain"), patch=16, seed=4)
+    assert not torch.equal(other[7][0], x)
+
+
+def test_loader_is_deterministic_and_resumes_by_step(clean):
+    ds = datasets.DegradationMix(clean, ("denoise_15",), patch=8, seed=0)
+    full = list(datasets.make_loader(ds, batch=4, steps=3))
+    tail = list(datasets.make_loader(ds, batch=4, start_step=1, steps=2))
+    assert len(full) == 3 and full[0][0].shape == (4, 3, 8, 8)
+    for u, v in zip(full[1:], tail, strict=True):
+        assert torch.equal(u[0], v[0]) and torch.equal(u[1], v[1])
+    # two ranks read disjoint indices of the same step
+    r0 = list(datasets.IndexStream(4, 0, rank=0, world=2, steps=1))
+    r1 = list(datasets.IndexStream(4, 0, rank=1, world=2, steps=1))
+    assert not set(r0) & set(r1)
+
+
+def test_unpaired_targets_are_independent_clean_images(clean):
+    paired = datasets.DegradationMix(clean, ("dehaze",), patch=16,
+                                     paired_fraction=1.0, degrade=_identity)
+    unpaired = datasets.DegradationMix(clean, ("dehaze",), patch=16,
+                                       paired_fraction=0.0, degrade=_identity)
+    for i in range(6):
+        x, y, _, p = paired[i]
+        assert bool(p) and torch.equal(x, y)  # identity degradation: y is x's source
+        x, y, _, p = unpaired[i]
+        assert not bool(p) and not torch.equal(x, y)
+
+
+def test_real_pairs_keep_alignment(clean):
+    y = torch.randint(0, 256, (3, 30, 30), dtype=torch.uint8)
+    pairs = {"derain": [(y // 2, y)]}
+    ds = datasets.DegradationMix(clean, ("derain",), pairs, patch=12,
+                                 real_pair_prob=1.0)
+    for i in range(4):
+        x, t, label, _ = ds[i]
+        torch.testing.assert_close(x, (t * 255 // 2) / 255)
+        assert int(label) == 3
+
+
+def test_bad_tasks_and_sources(tmp_path, clean):
+    with pytest.raises(ValueError, match="unknown tasks"):
+        datasets.DegradationMix(clean, ("sharpen",))
+    with pytest.raises(FileNotFoundError):
+        datasets.resolve_sources(tmp_path / "nope", (), ())
+    with pytest.raises(ValueError, match="task:relative"):
+        datasets.resolve_sources(tmp_path, (), ("derain",))
+
+
+def test_any_folder_of_clean_images(tmp_path):
+    from rcot_lib.data import save_image
+
+    for k in range(2):
+        save_image(torch.rand(3, 20, 24), tmp_path / f"{k}.png")
+    found, pairs = datasets.resolve_sources(tmp_path, ("clean/BSD390",), ())
+    assert found == [tmp_path] and pairs == {}
+    images = datasets.load_clean_images(found)
+    assert len(images) == 2 and images[0].dtype == torch.uint8
+
+
+def test_validation_batch_shapes():
+    x, y, labels = datasets.validation_batch(("denoise_25", "dehaze"), size=32,
+                                             max_images=2)
+    assert x.shape == y.shape == (4, 3, 32, 32)
+    assert labels.tolist() == [1, 1, 4, 4]
+    x2, _, _ = datasets.validation_batch(("denoise_25", "dehaze"), 32, 2)
+    assert torch.equal(x, x2)

@@ -1,0 +1,136 @@
+import json
+
+import pytest
+import torch
+
+from rcot_lib import checkpoint, losses
+from rcot_lib.presets import get_preset
+from rcot_lib.train import DivergenceError, lr_factor, train
+
+
+@pytest.fixture(autouse=True)
+def _samples_only(monkeypatch):
+    """Train on the shipped sample images only (fast, no data folder needed)."""
+    monkeypatch.delenv("RCOT_DATA", raising=False)
+
+
+def _tiny(**changes):
+    base = {"val_every": 0, "tasks": ("denoise_25", "dehaze")}
+    return get_preset("tiny", **{**base, **changes})
+
+
+def _run(cfg, out, **kw):
+    with pytest.warns(UserWarning, match="data_samples"):
+        return train(cfg, out, device="cpu", progress=False, **kw)
+
+
+def _same_state(a, b):
+    assert a.keys() == b.keys()
+    return all(torch.equal(a[k], b[k]) for k in a)
+
+
+@pytest.fixture(scope="module")
+def tiny_ckpt(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tiny")
+    cfg = get_preset("tiny", steps=2, val_every=2, tasks=("denoise_25",))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("RCOT_DATA", raising=False)  # train on data_samples/, and say so
+        with pytest.warns(UserWarning, match="training on data_samples"):
+            train(cfg, out, device="cpu", progress=False)
+    return out / "last.pt"
+
+
+def test_resume_continues_exactly(tmp_path):
+    straight = _run(_tiny(steps=4), tmp_path / "a")
+    _run(_tiny(steps=2), tmp_path / "b")
+    resumed = _run(_tiny(steps=4), tmp_path / "b", resume=True)
+    assert _same_state(straight.T.state_dict(), resumed.T.state_dict())
+    assert _same_state(straight.phi.state_dict(), resumed.phi.state_dict())
+    a = checkpoint.load_checkpoint(tmp_path / "a" / "last.pt")
+    b = checkpoint.load_checkpoint(tmp_path / "b" / "last.pt")
+    assert a["step"] == b["step"] == 4
+    hist = json.loads((tmp_path / "b" / "history.json").read_text())
+    assert [r["step"] for r in hist["records"]] == [1, 2, 3, 4]
+    assert {"cost", "gap", "l1", "loss"} <= set(hist["records"][0])
+    from rcot_lib.viz import plot_history
+
+    fig = plot_history(hist, keys=("loss", "cost", "gap", "missing"))
+    assert len(fig.axes) == 3
+
+
+def test_wrong_config_is_a_clear_error(tmp_path, tiny_ckpt):
+    out = tiny_ckpt.parent
+    with pytest.raises(ValueError, match="Sigma"):
+        train(get_preset("tiny", steps=3, Sigma=5.0), out, resume=True,
+              device="cpu", progress=False)
+    other = get_preset("tiny", model={"dim": 16})
+    with pytest.raises(ValueError, match="model configuration.*dim"):
+        train(other, tmp_path, init=tiny_ckpt, device="cpu", progress=False)
+    junk = tmp_path / "junk.pt"
+    torch.save({"weights": torch.zeros(2)}, junk)
+    with pytest.raises(ValueError, match="not an rcot-kit checkpoint"):
+        checkpoint.load_map(junk)
+    with pytest.raises(FileNotFoundError, match="nothing to resume"):
+        train(get_preset("tiny"), tmp_path / "empty", resume=True, device="cpu")
+
+
+def test_nan_stops_and_keeps_last_good_checkpoint(tmp_path, monkeypatch):
+    real, calls = losses.map_loss, []
+
+    def poisoned(*args, **kwargs):
+        loss, parts = real(*args, **kwargs)
+        calls.append(1)
+        return (loss * float("nan") if len(calls) == 3 else loss), parts
+
+    monkeypatch.setattr(losses, "map_loss", poisoned)
+    with pytest.raises(DivergenceError, match="not finite at step 2"):
+        _run(_tiny(steps=4, ckpt_every=2), tmp_path)
+    state = checkpoint.load_checkpoint(tmp_path / "last.pt")
+    assert state["step"] == 2
+    assert all(torch.isfinite(v).all() for v in state["map"].values())
+
+
+def test_weights_export_and_restore_any_size(tmp_path, tiny_ckpt):
+    from rcot_lib.restore import restore
+
+    small = checkpoint.export_weights(tiny_ckpt, tmp_path / "w.pt", half=True)
+    T, cfg = checkpoint.load_map(small)
+    assert cfg["step"] == 2 and cfg["model"]["dim"] == 8
+    x = torch.rand(3, 21, 30)
+    out = restore(T, x)
+    assert out.shape == x.shape and 0 <= out.min() and out.max() <= 1
+    tiled = restore(T, torch.rand(2, 3, 40, 50), tile=16, overlap=4)
+    assert tiled.shape == (2, 3, 40, 50)
+    assert restore(T, torch.rand(1, 21, 30)).shape == (1, 21, 30)  # grayscale
+    for bad in (torch.rand(4, 16, 16), torch.rand(16, 16)):
+        with pytest.raises(ValueError, match="RGB or grayscale"):
+            restore(T, bad)
+
+
+def test_eval_json_contract_and_seeded_noise(tiny_ckpt, capsys):
+    from rcot_lib.cli import main
+
+    args = ["eval", "--checkpoint", str(tiny_ckpt), "--clean", "data_samples/images",
+            "--degradation", "denoise_25", "--limit", "2", "--json"]
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)  # stdout holds the JSON only
+    assert main([*args[:-2], "1", "--json"]) == 0  # the same noise for image 0
+    second = json.loads(capsys.readouterr().out)
+    for key in ("psnr_in", "psnr_out", "ssim_in", "ssim_out"):
+        assert isinstance(first[key], float)
+        assert first["images"][0][key] == second["images"][0][key]
+    assert [im["name"] for im in first["images"]] == ["astronaut", "camera"]
+    assert {"name", "psnr_in", "psnr_out", "ssim_in", "ssim_out"} <= set(
+        first["images"][0]
+    )
+    assert main(["eval", "--checkpoint", str(tiny_ckpt), "--clean",
+                 "data_samples/images", "--json"]) == 1
+    assert "--degradation" in capsys.readouterr().err
+
+
+def test_lr_schedules():
+    cfg = get_preset("paper")
+    assert lr_factor(cfg, 0) == 1 and lr_factor(cfg, cfg.lr_step) == pytest.approx(0.1)
+    cos = get_preset("cpu-small", steps=1000, warmup=0)
+    assert lr_factor(cos, 0) == 1 and lr_factor(cos, 1000) == pytest.approx(0)
+    assert lr_factor(cos.replace(max_minutes=1.0), 0, elapsed=60) == pytest.approx(0)
