@@ -5,11 +5,10 @@
 #
 # Timings move with machine load: compare numbers from one run of this script.
 # On a busy machine, OpenMP threads that spin while waiting slow torch down a lot;
-# OMP_WAIT_POLICY=PASSIVE (set below unless already set) avoids most of it.
+# there, run with OMP_WAIT_POLICY=PASSIVE (on an idle machine it costs ~30 %).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS="${1:-2}"
-export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 RCOT=".venv/bin/rcot"
 [ -x "$RCOT" ] || RCOT="rcot"
 
