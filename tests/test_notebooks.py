@@ -47,3 +47,21 @@ def test_notebook_stored_without_outputs_and_in_sync(path):
 def test_notebook_runs_headless_fast(path, tmp_path):
     run = run_notebook(path, fast=True, out_dir=tmp_path, html=False)
     assert run.ok, run.error
+
+
+@pytest.mark.slow
+def test_a_failing_cell_is_named(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# broken"),
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("raise ValueError('bad level')"),
+    ]
+    path = tmp_path / "99_broken.ipynb"
+    nbformat.write(nb, path)
+    run = run_notebook(path, out_dir=tmp_path / "out", html=False)
+    assert not run.ok
+    assert "cell 2" in run.error and "ValueError: bad level" in run.error
+    assert (tmp_path / "out" / "99_broken.ipynb").exists()  # kept for reading
