@@ -181,8 +181,17 @@ def frot_cost_pointwise(
 
 
 def rms(r: torch.Tensor) -> torch.Tensor:
-    """Root-mean-square of each residual of a batch, ``(B, C, H, W)`` -> ``(B,)``."""
-    return torch.sqrt(r.pow(2).flatten(1).mean(1))
+    """Root-mean-square of each residual of a batch, ``(B, C, H, W)`` -> ``(B,)``.
+
+    The distance ``d`` of Eq. 4, computed in float32 (also under autocast), with a
+    tiny constant under the root so the gradient stays finite at ``r = 0``.
+
+    Examples
+    --------
+    >>> rms(torch.full((2, 1, 2, 2), 0.5)).tolist()
+    [0.5, 0.5]
+    """
+    return r.float().pow(2).flatten(1).mean(1).add(1e-12).sqrt()
 
 
 def fourier_penalty(
@@ -210,9 +219,9 @@ def fourier_penalty(
     _check("norm", norm, NORMS)
     if r.ndim != 4:
         raise ValueError(f"residuals must be (B, C, H, W); got shape {tuple(r.shape)}")
-    mag = torch.fft.fft2(r, norm=norm).abs().flatten(1)  # (B, C*H*W)
+    mag = torch.fft.fft2(r.float(), norm=norm).abs().flatten(1)  # (B, C*H*W)
     l1 = mag.mean(1)
-    l2 = torch.sqrt(mag.pow(2).mean(1))
+    l2 = mag.pow(2).mean(1).add(1e-12).sqrt()
     if isinstance(p, torch.Tensor):
         p = p.to(r.device)
         if p.shape != l1.shape or not bool(((p == 1) | (p == 2)).all()):

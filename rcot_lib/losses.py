@@ -20,102 +20,9 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-#: Degradation labels whose Fourier penalty uses ``p = 2`` (the three noise levels);
-#: every other label uses ``p = 1`` (see ``rcot_lib.degradations.fourier_p``).
-NOISE_LABELS = (0, 1, 2)
+from rcot_lib.costs import fourier_penalty, p_for_label, rms
 
-_FFT_NORMS = ("backward", "ortho", "forward")
-
-
-def _per_sample(r: torch.Tensor) -> torch.Tensor:
-    """``(B, ...)`` to ``(B, N)`` float32 (FFT and means in full precision)."""
-    return r.float().flatten(1)
-
-
-def rms(r: torch.Tensor) -> torch.Tensor:
-    r"""Root-mean-square of each residual: the distance ``d`` of the FROT cost.
-
-    .. math::
-        d(x, T(x)) = \sqrt{\tfrac{1}{N} \textstyle\sum_k r_k^2}, \quad r = x - T(x)
-
-    Parameters
-    ----------
-    r : torch.Tensor, shape (B, C, H, W)
-        Transport residuals.
-
-    Returns
-    -------
-    torch.Tensor, shape (B,)
-
-    Examples
-    --------
-    >>> rms(torch.full((2, 1, 2, 2), 0.5)).tolist()
-    [0.5, 0.5]
-    """
-    return _per_sample(r).pow(2).mean(1).add(1e-12).sqrt()
-
-
-def fourier_p(labels: torch.Tensor) -> torch.Tensor:
-    """The Fourier norm order per sample: 2 for noise labels (0-2), else 1.
-
-    Parameters
-    ----------
-    labels : torch.Tensor, shape (B,), int64
-
-    Returns
-    -------
-    torch.Tensor, shape (B,), int64 with values in {1, 2}
-    """
-    noise = torch.zeros_like(labels, dtype=torch.bool)
-    for k in NOISE_LABELS:
-        noise |= labels == k
-    return torch.where(noise, 2, 1)
-
-
-def fourier_penalty(
-    r: torch.Tensor, labels: torch.Tensor | None = None, fft_norm: str = "backward"
-) -> torch.Tensor:
-    r"""The Fourier residual term of the FROT cost, with ``p`` chosen by label.
-
-    .. math::
-        \|\mathcal F r\|_1 = \tfrac1N \textstyle\sum_k |\hat r_k| \;(p = 1), \qquad
-        \|\mathcal F r\|_2 = \sqrt{\tfrac1N \textstyle\sum_k |\hat r_k|^2} \;(p = 2)
-
-    (Eq. 4). Both terms are computed for the whole batch and each sample takes
-    the one its label asks for, so the batch needs no loop.
-
-    Parameters
-    ----------
-    r : torch.Tensor, shape (B, C, H, W)
-        Transport residuals.
-    labels : torch.Tensor, shape (B,), optional
-        Degradation labels (``rcot_lib.degradations.TASK_LABELS``); ``None`` means
-        ``p = 1`` for every sample.
-    fft_norm : {"backward", "ortho", "forward"}
-        ``torch.fft.fft2`` normalisation. ``"backward"`` (unnormalised) is the
-        authors' code; with ``"ortho"`` the ``p = 2`` term equals :func:`rms`
-        (Parseval).
-
-    Returns
-    -------
-    torch.Tensor, shape (B,)
-
-    Examples
-    --------
-    >>> r = torch.randn(2, 3, 8, 8)
-    >>> p2 = fourier_penalty(r, torch.tensor([0, 0]), fft_norm="ortho")
-    >>> torch.allclose(p2, rms(r), atol=1e-5)
-    True
-    """
-    if fft_norm not in _FFT_NORMS:
-        raise ValueError(f"fft_norm must be one of {_FFT_NORMS}, got {fft_norm!r}")
-    mag = torch.fft.fft2(r.float(), norm=fft_norm).abs().flatten(1)  # (B, N)
-    p1 = mag.mean(1)
-    if labels is None:
-        return p1
-    p2 = mag.pow(2).mean(1).add(1e-12).sqrt()
-    return torch.where(fourier_p(labels.to(r.device)) == 2, p2, p1)
-
+__all__ = ["fourier_penalty", "p_for_label", "rms"]  # the FROT terms, from costs
 
 def frot_cost(
     x: torch.Tensor,
@@ -134,11 +41,13 @@ def frot_cost(
     x, t : torch.Tensor, shape (B, C, H, W)
         Degraded inputs and their images under the map.
     labels : torch.Tensor, shape (B,), optional
-        Degradation labels choosing ``p`` (see :func:`fourier_penalty`).
+        Degradation labels choosing ``p`` (:func:`rcot_lib.costs.p_for_label`:
+        2 for noise, else 1); ``None`` means ``p = 1`` for every sample.
     lam : float
         Weight ``lambda`` of the Fourier term (paper: 1).
-    fft_norm : str
-        See :func:`fourier_penalty`.
+    fft_norm : {"backward", "ortho"}
+        FFT normalisation (:func:`rcot_lib.costs.fourier_penalty`); ``"backward"``
+        (unnormalised) is the authors' code.
 
     Returns
     -------
@@ -147,7 +56,8 @@ def frot_cost(
     r = x - t  # (B, C, H, W)
     cost = rms(r)
     if lam:
-        cost = cost + lam * fourier_penalty(r, labels, fft_norm)
+        p = 1 if labels is None else p_for_label(labels.to(r.device))
+        cost = cost + lam * fourier_penalty(r, p, fft_norm)
     return cost
 
 

@@ -54,24 +54,24 @@ def test_info_nce_is_differentiable_and_checks_sizes():
         losses.info_nce(z, torch.tensor([0, 1]))
 
 
-def test_fourier_penalty_selects_p_by_label():
+def test_frot_cost_selects_p_by_label():
     g = torch.Generator().manual_seed(0)
-    r = torch.randn(4, 3, 8, 6, generator=g)
+    x = torch.randn(4, 3, 8, 6, generator=g)
+    t = torch.randn(4, 3, 8, 6, generator=g)
     labels = torch.tensor([0, 3, 2, 5])  # noise, rain, noise, blur
-    got = losses.fourier_penalty(r, labels)
+    got = losses.frot_cost(x, t, labels, lam=1.0)
+    r = x - t
     mag = torch.fft.fft2(r).abs()
     for i, lab in enumerate(labels.tolist()):
-        if lab <= 2:
-            want = mag[i].pow(2).mean().sqrt()
-        else:
-            want = mag[i].mean()
+        fourier = mag[i].pow(2).mean().sqrt() if lab <= 2 else mag[i].mean()
+        want = r[i].pow(2).mean().sqrt() + fourier
         assert float(got[i]) == pytest.approx(float(want), rel=1e-5)
-    assert losses.fourier_p(labels).tolist() == [2, 1, 2, 1]
-    # Parseval: with the orthonormal FFT the p = 2 term is the RMS distance
-    p2 = losses.fourier_penalty(r, torch.zeros(4, dtype=torch.long), "ortho")
-    torch.testing.assert_close(p2, losses.rms(r))
-    with pytest.raises(ValueError, match="fft_norm"):
-        losses.fourier_penalty(r, labels, "unitary")
+    # Parseval: with the orthonormal FFT the p = 2 term doubles the RMS distance
+    noise = torch.zeros(4, dtype=torch.long)
+    both = losses.frot_cost(x, t, noise, fft_norm="ortho")
+    torch.testing.assert_close(both, 2 * losses.rms(r))
+    with pytest.raises(ValueError, match="norm"):
+        losses.frot_cost(x, t, labels, fft_norm="unitary")
 
 
 def test_gradient_penalty_zero_for_unit_linear_potential():
