@@ -3,6 +3,8 @@
 #   make test   install what is missing, then run every test (unit, notebooks, browser)
 VENV := .venv
 BIN := $(VENV)/bin
+# JupyterLab refuses to run as root unless told (containers, CI machines)
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: setup lab test fast-notebooks lint clean
 
@@ -10,7 +12,7 @@ setup:
 	@bash scripts/setup.sh
 
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/
 
 test: setup
 	$(BIN)/python -m pytest
