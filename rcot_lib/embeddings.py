@@ -292,15 +292,14 @@ def random_crop(image: torch.Tensor, size: int, g: torch.Generator) -> torch.Ten
     average the noise away and thin the rain streaks. Images smaller than ``size``
     are first upscaled (bilinear) to fit.
     """
+    from rcot_lib.datasets import random_crop as aligned_crop
+
     h, w = image.shape[-2:]
     if min(h, w) < size:
         scale = size / min(h, w)
         hw = (max(size, round(h * scale)), max(size, round(w * scale)))
         image = F.interpolate(image[None], size=hw, mode="bilinear")[0].clamp(0, 1)
-        h, w = hw
-    top = int(torch.randint(0, h - size + 1, (1,), generator=g))
-    left = int(torch.randint(0, w - size + 1, (1,), generator=g))
-    return image[:, top : top + size, left : left + size]  # (C, S, S)
+    return aligned_crop([image], size, g, flip=False)[0]  # (C, S, S)
 
 
 def _crops(files: list, n: int, size: int, g: torch.Generator, desc: str,
