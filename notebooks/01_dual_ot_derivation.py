@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -300,7 +301,7 @@ def draw_plan(p=1, lam=1.0, norm="ortho"):
     return changed
 
 
-_ = interact_or_static(
+interact_or_static(
     draw_plan,
     presets=[{"p": 2, "lam": 3.0, "norm": "backward"}, {"p": 1, "lam": 3.0}],
     p=[1, 2], lam=(0.0, 5.0, 0.1), norm=["ortho", "backward"],

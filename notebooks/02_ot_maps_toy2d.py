@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -113,7 +114,7 @@ def draw_sinkhorn(reg=0.1):
     return float(np.sum(plan * Cw))
 
 
-_ = interact_or_static(
+interact_or_static(
     draw_sinkhorn, presets=[{"reg": 0.05}, {"reg": 1.0}], reg=(0.05, 2.0, 0.05)
 )
 

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import torch
 import torch.nn.functional as F
 
+from rcot_lib.costs import p_for_label
 from rcot_lib.kernels import (  # noqa: F401 (re-exported)
     convolve,
     gaussian_kernels,
@@ -37,7 +38,7 @@ TASKS = (
 #: Task name -> label of the DA-RCOT code.
 TASK_LABELS = {name: index for index, name in enumerate(TASKS)}
 #: Label -> exponent ``p`` of the Fourier term of the FROT cost (Eq. 4).
-P_BY_LABEL = {label: (2 if label <= 2 else 1) for label in range(len(TASKS))}
+P_BY_LABEL = {label: p_for_label(label) for label in range(len(TASKS))}
 #: Noise standard deviation on the 0-255 scale, per noise task.
 NOISE_SIGMAS = {"denoise_15": 15.0, "denoise_25": 25.0, "denoise_50": 50.0}
 
