@@ -2,7 +2,7 @@
 
 =============  =====================================================================
 ``tiny``        a few steps of a minute model on 32x32 crops (tests, fast notebooks)
-``cpu-small``   NAFNet-style DA-RCOT map (about 3.6 M parameters), pair-informed
+``cpu-small``   NAFNet-style DA-RCOT map (about 2.8 M parameters), pair-informed
                 FROT on 64x64 crops, AdamW for the map; trains on a laptop CPU
 ``gpu-medium``  Restormer-style map at half the paper's width, 128x128 crops, bf16;
                 about 15 minutes on one recent GPU
@@ -164,7 +164,7 @@ def _tiny() -> TrainConfig:
 
 
 def _cpu_small() -> TrainConfig:
-    model = ModelConfig(backbone="nafnet", dim=32, blocks=(1, 1, 2, 2), refine=1,
+    model = ModelConfig(backbone="nafnet", dim=32, blocks=(1, 1, 2, 2), refine=0,
                         potential_width=16, potential_depth=3)
     return TrainConfig(
         name="cpu-small", model=model, patch=64, batch_size=8, steps=3000,

@@ -184,6 +184,38 @@ def test_conv_part_matches_chunk():
         assert part.is_contiguous(memory_format=torch.channels_last)
 
 
+def _nafblock_reference(m, inp):
+    """NAFNet's block written plainly: full convolutions, chunk, multiply, add."""
+    conv = torch.nn.functional.conv2d
+    x = m.conv2(conv(m.norm1(inp), m.conv1.weight, m.conv1.bias))
+    a, b = x.chunk(2, dim=1)
+    x = a * b
+    s = conv(x.mean((2, 3), keepdim=True), m.sca[1].weight, m.sca[1].bias)
+    y = inp + m.beta * conv(x * s, m.conv3.weight, m.conv3.bias)
+    a, b = conv(m.norm2(y), m.conv4.weight, m.conv4.bias).chunk(2, dim=1)
+    return y + m.gamma * conv(a * b, m.conv5.weight, m.conv5.bias)
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_nafblock_matches_plain_reference(channels_last):
+    from rcot_lib.models.nafnet import NAFBlock
+
+    torch.manual_seed(0)
+    m = NAFBlock(8)
+    with torch.no_grad():  # non-zero beta/gamma so every branch counts
+        for p in m.parameters():
+            p.copy_(0.3 * torch.randn_like(p))
+    x = torch.randn(3, 8, 6, 10, requires_grad=True)
+    xi = x.contiguous(memory_format=torch.channels_last) if channels_last else x
+    y, ref = m(xi), _nafblock_reference(m, xi)
+    assert torch.allclose(y, ref, atol=1e-5)
+    params = [x, *m.parameters()]
+    grads = torch.autograd.grad(y.square().sum(), params)
+    ref_grads = torch.autograd.grad(ref.square().sum(), params)
+    for g, r in zip(grads, ref_grads, strict=True):
+        assert torch.allclose(g, r, rtol=1e-4, atol=1e-4)
+
+
 def test_fusion_without_block_is_lighter():
     light = build_map(tiny(fusion_blocks=0))
     assert light(torch.rand(1, 3, 12, 20)).shape == (1, 3, 12, 20)

@@ -57,7 +57,7 @@ class ModelConfig:
     condition: Condition = "multiscale"
     dim: int = 32
     blocks: tuple[int, ...] = (1, 1, 2, 2)
-    refine: int = 1
+    refine: int = 0
     heads: tuple[int, ...] = (1, 2, 4, 8)
     ffn_expansion: float = 2.66
     regm_dim: int = 16
