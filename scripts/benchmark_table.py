@@ -1,8 +1,16 @@
-"""Print a Markdown table of the ``rcot eval --json`` files in a folder."""
+"""Summarise the `rcot eval --json` files of a folder (scripts/eval_benchmarks.sh).
+
+    python scripts/benchmark_table.py FOLDER          # a Markdown table
+    python scripts/benchmark_table.py FOLDER --json   # the means, one entry per set
+
+The JSON form is what ``data_samples/checkpoints/*.eval.json`` holds: paths under
+``$RCOT_DATA`` are written relative to it, and the per-image rows are left out.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -13,19 +21,43 @@ NAMES = {
 }
 
 
-def main(folder: str) -> None:
+def load(folder: str) -> dict[str, dict]:
+    """The eval results present in ``folder``, in the order of :data:`NAMES`."""
+    out = {}
+    for key in NAMES:
+        path = Path(folder) / f"{key}.json"
+        if path.is_file():
+            out[key] = json.loads(path.read_text())
+    return out
+
+
+def summary(key: str, r: dict) -> dict:
+    """The means of one eval file, with its source relative to ``$RCOT_DATA``."""
+    source = str(r.get("clean") or r.get("pairs"))
+    root = os.environ.get("RCOT_DATA")
+    if root and source.startswith(str(Path(root))):
+        source = "$RCOT_DATA" + source[len(str(Path(root))):]
+    return {
+        "set": NAMES[key], "source": source, "degradation": r.get("degradation"),
+        "seed": r.get("seed"), "metric": r["metric"], "images": r["count"],
+        **{k: round(r[k], 4) for k in ("psnr_in", "psnr_out", "ssim_in", "ssim_out",
+                                       "seconds_per_image")},
+    }
+
+
+def main(folder: str, as_json: bool = False) -> None:
+    results = load(folder)
+    if as_json:
+        print(json.dumps({k: summary(k, r) for k, r in results.items()}, indent=1))
+        return
     print("| set | images | metric | PSNR in | PSNR out | SSIM in | SSIM out "
           "| s/image |")
     print("|---|---|---|---|---|---|---|---|")
-    for key, name in NAMES.items():
-        path = Path(folder) / f"{key}.json"
-        if not path.is_file():
-            continue
-        r = json.loads(path.read_text())
-        print(f"| {name} | {r['count']} | {r['metric']} | {r['psnr_in']:.2f} | "
+    for key, r in results.items():
+        print(f"| {NAMES[key]} | {r['count']} | {r['metric']} | {r['psnr_in']:.2f} | "
               f"{r['psnr_out']:.2f} | {r['ssim_in']:.4f} | {r['ssim_out']:.4f} | "
               f"{r['seconds_per_image']:.2f} |")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], "--json" in sys.argv[2:])

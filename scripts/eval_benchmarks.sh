@@ -11,7 +11,7 @@ shift 2
 SETS=${*:-cbsd68_15 cbsd68_25 cbsd68_50 set12_25 rain100l sots lol}
 B="${RCOT_DATA:?set RCOT_DATA}/benchmarks"
 RCOT=${RCOT:-.venv/bin/rcot}
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+# set OMP_WAIT_POLICY=PASSIVE when the machine is shared with other jobs
 THREADS=${THREADS:-2}
 mkdir -p "$OUT"
 for s in $SETS; do
@@ -28,3 +28,5 @@ for s in $SETS; do
   echo "$s done $(date -u +%TZ)" >&2
 done
 .venv/bin/python scripts/benchmark_table.py "$OUT"
+# the means as JSON (the .eval.json next to a checkpoint):
+#   python scripts/benchmark_table.py "$OUT" --json

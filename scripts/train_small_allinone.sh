@@ -6,12 +6,15 @@
 #   phase 2: the same map, all-in-one (noise 15/25/50, rain, haze: synthetic
 #            degradations of train/clean/BSD390 plus the real pairs of
 #            train/derain/* and train/dehaze/SOTS-indoor), PHASE2_MIN minutes
+#   phase 3: the same mix again from the weights of phase 2, a fresh optimiser
+#            and cosine schedule at half the learning rate, PHASE3_MIN minutes
 #
 # Usage: RCOT_DATA=/path/with/train bash scripts/train_small_allinone.sh [OUT]
 set -euo pipefail
 OUT=${1:-runs/small_allinone}
 PHASE1_MIN=${PHASE1_MIN:-10}
 PHASE2_MIN=${PHASE2_MIN:-65}
+PHASE3_MIN=${PHASE3_MIN:-25}
 THREADS=${THREADS:-2}
 # On a machine shared with other jobs, OMP_WAIT_POLICY=PASSIVE (sleeping instead
 # of busy-waiting OpenMP threads) helps; on an idle machine leave it unset.
@@ -25,4 +28,8 @@ echo "phase 2 start $(date -u +%FT%TZ)"
 $RCOT train --config cpu-small --data "$RCOT_DATA" --steps 100000 \
     --minutes "$PHASE2_MIN" --threads "$THREADS" --set lr_map=0.001 \
     --init "$OUT/phase1_noise/last.pt" --out "$OUT/phase2_allinone" --json
+echo "phase 3 start $(date -u +%FT%TZ)"
+$RCOT train --config cpu-small --data "$RCOT_DATA" --steps 100000 \
+    --minutes "$PHASE3_MIN" --threads "$THREADS" --set lr_map=0.0005 \
+    --init "$OUT/phase2_allinone/last.pt" --out "$OUT/phase3_allinone" --json
 echo "done $(date -u +%FT%TZ)"
