@@ -31,7 +31,7 @@
 #
 # **Run time**: CPU fast mode (`RCOT_FAST=1`: a few steps on 32 px crops) about 40 s;
 # CPU full (600 steps of the `cpu-small` preset, then a 3 x 200-step ablation) about
-# 25 minutes on 2 cores; on one GPU the full mode trains the `gpu-medium` preset
+# 7 minutes on 2 cores; on one GPU the full mode trains the `gpu-medium` preset
 # (Restormer-style, 6000 steps) in roughly 15-20 minutes (estimate).
 #
 # | symbol | meaning |
