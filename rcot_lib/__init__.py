@@ -5,7 +5,9 @@ package itself is cheap.
 """
 
 from rcot_lib.config import FAST, data_root
-from rcot_lib.device import get_device, seed_all
+from rcot_lib.device import get_device, keep_freed_memory, seed_all
+
+keep_freed_memory()  # large CPU feature maps reuse memory (see its docstring)
 
 __version__ = "0.1.0"
 
