@@ -66,7 +66,7 @@ def keep_freed_memory() -> bool:
     By default glibc serves every allocation above 32 MB with a fresh ``mmap`` and
     unmaps it on release, so each full-resolution feature map of a CPU forward
     pass starts as untouched pages: their page faults cost more than the matrix
-    product that fills them (a 481x321 restoration runs ~1.3x faster without
+    product that fills them (a 481x321 restoration runs ~1.6x faster without
     them). Raising the mmap and trim thresholds keeps those blocks for reuse.
 
     Applied when ``rcot_lib`` is imported on Linux with glibc, unless the

@@ -9,7 +9,6 @@ partial image behind.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -75,20 +74,14 @@ def save_image(image: torch.Tensor, path: str | os.PathLike) -> Path:
     """Write a ``(C, H, W)`` image in ``[0, 1]`` atomically (temporary file, rename)."""
     from PIL import Image
 
+    from rcot_lib.checkpoint import atomic_write
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     fmt = Image.registered_extensions().get(path.suffix.lower())
     if fmt is None:
         raise ValueError(f"unknown image format for {path.name}; use .png or .jpg")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        Image.fromarray(to_uint8(image)).save(tmp, format=fmt)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    pixels = Image.fromarray(to_uint8(image))
+    return atomic_write(path, lambda tmp: pixels.save(tmp, format=fmt))
 
 
 def list_images(folder: str | os.PathLike) -> list[Path]:

@@ -153,3 +153,14 @@ def test_exact_stems_win_over_the_name_decorations(tmp_path):
     _write(tmp_path / "target" / "img_5_1.jpg")
     with pytest.raises(ValueError, match="matches several files"):
         data.find_pairs(tmp_path)
+
+
+def test_save_image_never_leaves_a_partial_file(tmp_path):
+    path = tmp_path / "x.png"
+    data.save_image(torch.full((3, 4, 5), 0.5), path)
+    good = path.read_bytes()
+    with pytest.raises(ValueError, match="expected an image shaped"):
+        data.save_image(torch.zeros(2, 4, 5), path)
+    assert path.read_bytes() == good
+    assert [p.name for p in tmp_path.iterdir()] == ["x.png"]
+    assert data.load_image(path).shape == (3, 4, 5)
