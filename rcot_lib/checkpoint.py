@@ -9,54 +9,22 @@ which is all that restoring and evaluating need.
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from rcot_lib.files import atomic_write
+
 FORMAT = "rcot-kit/checkpoint"
 VERSION = 1
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write(path: str | os.PathLike, write) -> Path:
-    """Call ``write(tmp_path)`` on a temporary file next to ``path``, then rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; use the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def save_checkpoint(state: dict[str, Any], path: str | os.PathLike) -> Path:
     """Write a checkpoint dict atomically (``format`` and ``version`` are added)."""
     state = {"format": FORMAT, "version": VERSION, **state}
     return atomic_write(path, lambda tmp: torch.save(state, tmp))
-
-
-def save_json(obj: Any, path: str | os.PathLike) -> Path:
-    """Write JSON atomically (indent 1)."""
-
-    def write(tmp: str) -> None:
-        with open(tmp, "w") as f:
-            json.dump(obj, f, indent=1)
-
-    return atomic_write(path, write)
 
 
 def load_checkpoint(

@@ -91,7 +91,8 @@ def random_crop(
 class DegradationMix(torch.utils.data.Dataset):
     """All-in-one training samples ``(x, y, label, paired)``, seeded by index.
 
-    For each sample a task is drawn uniformly from ``tasks``. Tasks with real
+    For each sample a task is drawn from ``tasks`` (uniformly, or in proportion
+    to ``task_weights``). Tasks with real
     pairs take a real pair with probability ``real_pair_prob``; otherwise a clean
     image is cropped and degraded on the fly. With probability
     ``paired_fraction`` the sample is *paired* (``y`` is the ground truth of
@@ -118,6 +119,9 @@ class DegradationMix(torch.utils.data.Dataset):
     degrade : callable, optional
         ``degrade(clean, task, generator) -> degraded`` on ``(B, C, H, W)``;
         default ``rcot_lib.degradations.degrade``.
+    task_weights : sequence of float, optional
+        Relative frequency of each task (one positive number per task); empty
+        or ``None`` draws the tasks uniformly.
 
     Returns (per item)
     ------------------
@@ -137,6 +141,7 @@ class DegradationMix(torch.utils.data.Dataset):
         seed: int = 0,
         length: int = 10**9,
         degrade: Callable | None = None,
+        task_weights: Sequence[float] | None = None,
     ) -> None:
         from rcot_lib import degradations
 
@@ -148,6 +153,16 @@ class DegradationMix(torch.utils.data.Dataset):
                 f"unknown tasks {unknown}; choose from {degradations.TASKS}"
             )
         self.clean, self.tasks = clean, tuple(tasks)
+        self.task_weights = None
+        if task_weights:
+            w = torch.as_tensor(tuple(task_weights), dtype=torch.float64)
+            valid = w.shape == (len(self.tasks),) and bool((w > 0).all())
+            if not valid or not bool(w.isfinite().all()):
+                raise ValueError(
+                    f"task_weights must be {len(self.tasks)} positive numbers, one per "
+                    f"task of {self.tasks}; got {tuple(task_weights)}"
+                )
+            self.task_weights = w / w.sum()
         self.pairs = {k: v for k, v in (pairs or {}).items() if v}
         self.labels = {t: int(degradations.TASK_LABELS[t]) for t in self.tasks}
         self.patch, self.seed, self.length = int(patch), int(seed), int(length)
@@ -159,7 +174,10 @@ class DegradationMix(torch.utils.data.Dataset):
 
     def __getitem__(self, index: int):
         g = torch.Generator().manual_seed(_mix_seed(self.seed, int(index)))
-        task = self.tasks[_randint(len(self.tasks), g)]
+        if self.task_weights is None:
+            task = self.tasks[_randint(len(self.tasks), g)]
+        else:
+            task = self.tasks[int(torch.multinomial(self.task_weights, 1, generator=g))]
         real = self.pairs.get(task)
         if real and float(torch.rand(1, generator=g)) < self.real_pair_prob:
             xu, yu = real[_randint(len(real), g)]
@@ -329,5 +347,5 @@ def from_config(cfg, data: str | os.PathLike | None = None) -> DegradationMix:
             pairs.setdefault(task, []).extend(_DATA_CACHE[str(folder)])
     return DegradationMix(
         _DATA_CACHE[key], cfg.tasks, pairs, cfg.patch, cfg.paired_fraction,
-        cfg.real_pair_prob, cfg.seed,
+        cfg.real_pair_prob, cfg.seed, task_weights=cfg.task_weights,
     )

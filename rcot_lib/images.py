@@ -74,7 +74,7 @@ def save_image(image: torch.Tensor, path: str | os.PathLike) -> Path:
     """Write a ``(C, H, W)`` image in ``[0, 1]`` atomically (temporary file, rename)."""
     from PIL import Image
 
-    from rcot_lib.checkpoint import atomic_write
+    from rcot_lib.files import atomic_write
 
     path = Path(path)
     fmt = Image.registered_extensions().get(path.suffix.lower())

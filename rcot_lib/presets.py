@@ -57,7 +57,9 @@ class TrainConfig:
     model : ModelConfig
         Architecture of the map and the potential.
     tasks : tuple of str
-        Degradations mixed in the all-in-one batches (uniformly).
+        Degradations mixed in the all-in-one batches.
+    task_weights : tuple of float
+        Relative frequency of each task in ``tasks``; empty = uniform.
     clean_dirs, pair_sets : tuple of str
         Clean-image folders and ``"task:folder"`` real pair sets, relative to the
         training folder (``$RCOT_DATA/train``).
@@ -89,6 +91,7 @@ class TrainConfig:
     name: str = "custom"
     model: ModelConfig = field(default_factory=ModelConfig)
     tasks: tuple[str, ...] = ALL_IN_ONE
+    task_weights: tuple[float, ...] = ()
     clean_dirs: tuple[str, ...] = ("clean/BSD390",)
     pair_sets: tuple[str, ...] = REAL_PAIRS
     real_pair_prob: float = 0.5

@@ -31,6 +31,7 @@ import torch.distributed as dist
 from rcot_lib import checkpoint as ckpt
 from rcot_lib import losses
 from rcot_lib.datasets import from_config as build_dataset
+from rcot_lib.files import save_json
 from rcot_lib.presets import RUNTIME_FIELDS, TrainConfig, lr_factor, make_optimizer
 from rcot_lib.restore import validate
 
@@ -203,8 +204,8 @@ def train(  # noqa: C901 (one loop, kept in one place on purpose)
             "rng": {"torch": torch.get_rng_state(), "gp": gp_states},
             "records": records,
         }, last)
-        ckpt.save_json({"config": cfg.to_dict(), "step": step, "records": records},
-                       out / "history.json")
+        save_json({"config": cfg.to_dict(), "step": step, "records": records},
+                  out / "history.json")
 
     dataset = build_dataset(cfg, data)
     val = (validation_batch(cfg.tasks, cfg.val_size, cfg.val_images)

@@ -40,6 +40,7 @@ def summary(key: str, r: dict) -> dict:
     return {
         "set": NAMES[key], "source": source, "degradation": r.get("degradation"),
         "seed": r.get("seed"), "metric": r["metric"], "images": r["count"],
+        "self_ensemble": bool(r.get("self_ensemble", False)),
         **{k: round(r[k], 4) for k in ("psnr_in", "psnr_out", "ssim_in", "ssim_out",
                                        "seconds_per_image")},
     }

@@ -4,6 +4,7 @@
 #
 # Usage: RCOT_DATA=/path bash scripts/eval_benchmarks.sh CHECKPOINT OUTDIR [SETS...]
 # SETS (default all): cbsd68_15 cbsd68_25 cbsd68_50 set12_25 rain100l sots lol
+# EVAL_ARGS adds flags to every `rcot eval`, e.g. EVAL_ARGS=--self-ensemble
 set -euo pipefail
 CKPT=${1:?checkpoint}
 OUT=${2:?output folder}
@@ -13,6 +14,7 @@ B="${RCOT_DATA:?set RCOT_DATA}/benchmarks"
 RCOT=${RCOT:-.venv/bin/rcot}
 # set OMP_WAIT_POLICY=PASSIVE when the machine is shared with other jobs
 THREADS=${THREADS:-2}
+read -r -a extra <<< "${EVAL_ARGS:-}"
 mkdir -p "$OUT"
 for s in $SETS; do
   case $s in
@@ -23,7 +25,7 @@ for s in $SETS; do
     lol) args=(--pairs "$B/lowlight/LOL") ;;
     *) echo "unknown set $s" >&2; exit 2 ;;
   esac
-  $RCOT eval --checkpoint "$CKPT" "${args[@]}" --threads "$THREADS" --json \
+  $RCOT eval --checkpoint "$CKPT" "${args[@]}" "${extra[@]}" --threads "$THREADS" --json \
       > "$OUT/$s.json.tmp" && mv "$OUT/$s.json.tmp" "$OUT/$s.json"
   echo "$s done $(date -u +%TZ)" >&2
 done

@@ -8,6 +8,10 @@
 #            train/derain/* and train/dehaze/SOTS-indoor), PHASE2_MIN minutes
 #   phase 3: the same mix again from the weights of phase 2, a fresh optimiser
 #            and cosine schedule at half the learning rate, PHASE3_MIN minutes
+#   phase 4: from the map weights of phase 3 (a fresh potential and optimiser),
+#            the mix weighted towards rain and sigma 25 (TASK_WEIGHTS, in the
+#            order denoise_15, denoise_25, denoise_50, derain, dehaze),
+#            PHASE4_MIN minutes at lr 5e-4
 #
 # Usage: RCOT_DATA=/path/with/train bash scripts/train_small_allinone.sh [OUT]
 set -euo pipefail
@@ -15,6 +19,8 @@ OUT=${1:-runs/small_allinone}
 PHASE1_MIN=${PHASE1_MIN:-10}
 PHASE2_MIN=${PHASE2_MIN:-65}
 PHASE3_MIN=${PHASE3_MIN:-25}
+PHASE4_MIN=${PHASE4_MIN:-125}
+TASK_WEIGHTS=${TASK_WEIGHTS:-[1,1.25,1,2,0.75]}
 THREADS=${THREADS:-2}
 # On a machine shared with other jobs, OMP_WAIT_POLICY=PASSIVE (sleeping instead
 # of busy-waiting OpenMP threads) helps; on an idle machine leave it unset.
@@ -32,4 +38,12 @@ echo "phase 3 start $(date -u +%FT%TZ)"
 $RCOT train --config cpu-small --data "$RCOT_DATA" --steps 100000 \
     --minutes "$PHASE3_MIN" --threads "$THREADS" --set lr_map=0.0005 \
     --init "$OUT/phase2_allinone/last.pt" --out "$OUT/phase3_allinone" --json
+PYTHON=${PYTHON:-.venv/bin/python}
+$PYTHON -c "import sys; from rcot_lib.checkpoint import export_weights; export_weights(*sys.argv[1:])" \
+    "$OUT/phase3_allinone/last.pt" "$OUT/phase3_weights.pt"
+echo "phase 4 start $(date -u +%FT%TZ)"
+$RCOT train --config cpu-small --data "$RCOT_DATA" --steps 100000 \
+    --minutes "$PHASE4_MIN" --threads "$THREADS" --set lr_map=0.0005 \
+    --set "task_weights=$TASK_WEIGHTS" \
+    --init "$OUT/phase3_weights.pt" --out "$OUT/phase4_allinone" --json
 echo "done $(date -u +%FT%TZ)"

@@ -62,6 +62,22 @@ def test_real_pairs_keep_alignment(clean):
         assert int(label) == 3
 
 
+def test_task_weights_set_task_frequencies(clean):
+    tasks = ("denoise_15", "derain", "dehaze")
+    ds = datasets.DegradationMix(clean, tasks, patch=8, degrade=_identity,
+                                 task_weights=(1.0, 3.0, 0.5))
+    labels = torch.stack([ds[i][2] for i in range(3000)])
+    freq = torch.stack([(labels == k).float().mean() for k in (0, 3, 4)])
+    # binomial standard error at n = 3000 is below 0.01
+    expected = torch.tensor([1.0, 3.0, 0.5]) / 4.5
+    torch.testing.assert_close(freq, expected, atol=0.03, rtol=0)
+    uniform = datasets.DegradationMix(clean, tasks, patch=8, degrade=_identity)
+    assert uniform.task_weights is None
+    for bad in ((1.0, 2.0), (1.0, 0.0, 1.0), (1.0, float("nan"), 1.0)):
+        with pytest.raises(ValueError, match="one per task"):
+            datasets.DegradationMix(clean, tasks, task_weights=bad)
+
+
 def test_bad_tasks_and_sources(tmp_path, clean):
     with pytest.raises(ValueError, match="unknown tasks"):
         datasets.DegradationMix(clean, ("sharpen",))

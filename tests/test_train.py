@@ -107,6 +107,31 @@ def test_weights_export_and_restore_any_size(tmp_path, tiny_ckpt):
             restore(T, bad)
 
 
+class _ShiftRight(torch.nn.Module):
+    """A map that is not equivariant to flips and turns: move every pixel right."""
+
+    def forward(self, x):
+        return torch.roll(x, 1, dims=-1)
+
+
+def test_self_ensemble_averages_the_eight_transforms():
+    from rcot_lib.restore import dihedral, restore
+
+    x = torch.rand(3, 12, 17)
+    # the eight transformed-and-undone shifts are the four one-pixel shifts, twice each
+    shifts = [torch.roll(x, s, dims=d) for s in (1, -1) for d in (-1, -2)]
+    torch.testing.assert_close(restore(_ShiftRight(), x, self_ensemble=True),
+                               sum(shifts) / 4)
+    torch.testing.assert_close(restore(_ShiftRight(), x), shifts[0])
+    # tiles and a batch go through the same path
+    xb = torch.rand(2, 3, 40, 36)
+    torch.testing.assert_close(
+        restore(torch.nn.Identity(), xb, tile=16, overlap=4, self_ensemble=True), xb)
+    assert {tuple(dihedral(x, k).shape) for k in range(8)} == {(3, 12, 17), (3, 17, 12)}
+    with pytest.raises(ValueError, match="0..7"):
+        dihedral(x, 8)
+
+
 def test_eval_json_contract_and_seeded_noise(tiny_ckpt, capsys):
     from rcot_lib.cli import main
 

@@ -27,6 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--crop-border", type=int, default=0)
     p.add_argument("--seed", type=int, default=0, help="seed of the degradation")
     p.add_argument("--tile", type=int, default=None, help="restore in tiles")
+    p.add_argument("--self-ensemble", action="store_true",
+                   help="average over the 8 flips/quarter turns of each input "
+                   "(8x the time)")
     p.add_argument("--device", default="auto")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--json", action="store_true", help="print JSON on stdout only")
@@ -55,11 +58,13 @@ def run(args: argparse.Namespace) -> int:
         source = {"clean": str(args.clean), "degradation": args.degradation,
                   "seed": args.seed}
     res = evaluate(T, items, y_channel=args.y_channel, crop_border=args.crop_border,
-                   tile=args.tile, progress=True, total=total)
+                   tile=args.tile, progress=True, total=total,
+                   self_ensemble=args.self_ensemble)
     gray = all(im["channels"] == 1 for im in res["images"])
     metric = "gray" if gray else ("Y (BT.601)" if args.y_channel else "RGB")
     report = {"checkpoint": str(args.checkpoint), **source, "metric": metric,
-              "crop_border": args.crop_border, "count": len(res["images"]), **res}
+              "crop_border": args.crop_border, "self_ensemble": args.self_ensemble,
+              "count": len(res["images"]), **res}
     if args.json:
         print(json.dumps(report))
     else:

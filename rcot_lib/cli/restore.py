@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tile", type=int, default=None,
                    help="restore in tiles of this size (large images)")
     p.add_argument("--overlap", type=int, default=32)
+    p.add_argument("--self-ensemble", action="store_true",
+                   help="average over the 8 flips/quarter turns of the input (8x time)")
     p.add_argument("--device", default="auto")
     p.add_argument("--threads", type=int, default=None)
     p.set_defaults(func=run)
@@ -42,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
         jobs = [(args.input, args.output)]
     for src, dst in jobs:
         t0 = time.perf_counter()
-        restore_file(T, src, dst, tile=args.tile, overlap=args.overlap)
+        restore_file(T, src, dst, tile=args.tile, overlap=args.overlap,
+                     self_ensemble=args.self_ensemble)
         print(f"{src} -> {dst} ({time.perf_counter() - t0:.2f} s)", file=sys.stderr)
     return 0

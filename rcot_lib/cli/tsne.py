@@ -70,7 +70,7 @@ def _parse_pairs(items: list[str]) -> dict[str, str]:
 
 def save_figure(fig, path: Path) -> Path:
     """Write a matplotlib figure atomically (temporary file, then rename)."""
-    from rcot_lib.checkpoint import atomic_write
+    from rcot_lib.files import atomic_write
 
     fmt = path.suffix.lstrip(".").lower() or "png"
     return atomic_write(
@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     if args.save_features is not None:
         import numpy as np
 
-        from rcot_lib.checkpoint import atomic_write
+        from rcot_lib.files import atomic_write
 
         def write(tmp: str) -> None:
             with open(tmp, "wb") as f:
