@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from rcot_lib.data import find_pairs, list_images, load_image
+from rcot_lib.images import to_gray
 
 Image8 = torch.Tensor  # (C, H, W) uint8
 
@@ -122,6 +123,11 @@ class DegradationMix(torch.utils.data.Dataset):
     task_weights : sequence of float, optional
         Relative frequency of each task (one positive number per task); empty
         or ``None`` draws the tasks uniformly.
+    gray_prob : float
+        Probability that a synthetic sample is made from the luma of its clean
+        crop and degraded in one channel, then repeated to the image's channels
+        (a grayscale photograph as an RGB map sees it: the same noise in every
+        channel). 0 (the default) never does.
 
     Returns (per item)
     ------------------
@@ -142,6 +148,7 @@ class DegradationMix(torch.utils.data.Dataset):
         length: int = 10**9,
         degrade: Callable | None = None,
         task_weights: Sequence[float] | None = None,
+        gray_prob: float = 0.0,
     ) -> None:
         from rcot_lib import degradations
 
@@ -168,6 +175,9 @@ class DegradationMix(torch.utils.data.Dataset):
         self.patch, self.seed, self.length = int(patch), int(seed), int(length)
         self.paired_fraction, self.real_pair_prob = paired_fraction, real_pair_prob
         self.degrade = degrade or degradations.degrade
+        if not 0.0 <= gray_prob <= 1.0:
+            raise ValueError(f"gray_prob must be in [0, 1], got {gray_prob}")
+        self.gray_prob = float(gray_prob)
 
     def __len__(self) -> int:
         return self.length
@@ -186,7 +196,12 @@ class DegradationMix(torch.utils.data.Dataset):
             src = self.clean[_randint(len(self.clean), g)]
             (y,) = random_crop([src], self.patch, g)
             y = y.float() / 255  # (C, P, P)
+            channels = y.shape[0]
+            # draw only when enabled, so gray_prob = 0 keeps the sample stream
+            if self.gray_prob and float(torch.rand(1, generator=g)) < self.gray_prob:
+                y = to_gray(y)
             x = self.degrade(y[None], task, g)[0].clamp(0, 1)
+            x, y = x.expand(channels, -1, -1), y.expand(channels, -1, -1)
         paired = float(torch.rand(1, generator=g)) < self.paired_fraction
         if not paired:  # an independent clean image: the target distribution nu
             other = self.clean[_randint(len(self.clean), g)]
@@ -348,4 +363,5 @@ def from_config(cfg, data: str | os.PathLike | None = None) -> DegradationMix:
     return DegradationMix(
         _DATA_CACHE[key], cfg.tasks, pairs, cfg.patch, cfg.paired_fraction,
         cfg.real_pair_prob, cfg.seed, task_weights=cfg.task_weights,
+        gray_prob=cfg.gray_prob,
     )

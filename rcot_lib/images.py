@@ -15,6 +15,26 @@ import numpy as np
 import torch
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+#: ITU-R BT.601 luma weights (what Pillow's ``convert("L")`` uses).
+LUMA = (0.299, 0.587, 0.114)
+
+
+def to_gray(image: torch.Tensor) -> torch.Tensor:
+    """BT.601 luma of RGB image(s): ``(..., 3, H, W) -> (..., 1, H, W)``.
+
+    Grayscale input (one channel) is returned as it is.
+
+    Examples
+    --------
+    >>> to_gray(torch.ones(3, 2, 2)).squeeze().tolist()
+    [[1.0, 1.0], [1.0, 1.0]]
+    """
+    if image.shape[-3] == 1:
+        return image
+    if image.shape[-3] != 3:
+        raise ValueError(f"expected 1 or 3 channels, got shape {tuple(image.shape)}")
+    w = torch.tensor(LUMA, dtype=image.dtype, device=image.device).view(3, 1, 1)
+    return (image * w).sum(-3, keepdim=True)
 
 
 def load_image(path: str | os.PathLike, mode: str | None = "RGB") -> torch.Tensor:

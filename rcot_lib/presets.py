@@ -60,6 +60,9 @@ class TrainConfig:
         Degradations mixed in the all-in-one batches.
     task_weights : tuple of float
         Relative frequency of each task in ``tasks``; empty = uniform.
+    gray_prob : float
+        Probability that a synthetic sample is a grayscale photograph (its luma,
+        degraded in one channel, repeated to RGB); see ``DegradationMix``.
     clean_dirs, pair_sets : tuple of str
         Clean-image folders and ``"task:folder"`` real pair sets, relative to the
         training folder (``$RCOT_DATA/train``).
@@ -92,6 +95,7 @@ class TrainConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     tasks: tuple[str, ...] = ALL_IN_ONE
     task_weights: tuple[float, ...] = ()
+    gray_prob: float = 0.0
     clean_dirs: tuple[str, ...] = ("clean/BSD390",)
     pair_sets: tuple[str, ...] = REAL_PAIRS
     real_pair_prob: float = 0.5

@@ -30,12 +30,12 @@ import math
 
 import torch
 
+from rcot_lib.images import to_gray
+
 #: Score names, in table order.
 SCORES = ("hoyer", "gini", "top1", "top5")
 #: Domains the scores are computed in.
 DOMAINS = ("fourier", "pixel")
-#: ITU-R BT.601 luma weights.
-LUMA = (0.299, 0.587, 0.114)
 
 
 def residual(degraded: torch.Tensor, clean: torch.Tensor) -> torch.Tensor:
@@ -189,8 +189,7 @@ def _select(r: torch.Tensor, channel: int | str) -> torch.Tensor:
     if channel == "luma":
         if r.shape[1] == 1:
             return r
-        w = torch.tensor(LUMA, dtype=r.dtype, device=r.device).view(1, 3, 1, 1)
-        return (r * w).sum(1, keepdim=True)
+        return to_gray(r)
     raise ValueError(f"channel must be an index, 'mean' or 'luma', got {channel!r}")
 
 

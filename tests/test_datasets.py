@@ -78,6 +78,32 @@ def test_task_weights_set_task_frequencies(clean):
             datasets.DegradationMix(clean, tasks, task_weights=bad)
 
 
+def test_gray_samples_carry_the_same_degradation_in_every_channel(clean):
+    from rcot_lib.images import to_gray
+
+    base = datasets.DegradationMix(clean, ("denoise_25",), patch=16, seed=1)
+    gray = datasets.DegradationMix(clean, ("denoise_25",), patch=16, seed=1,
+                                   gray_prob=0.5)
+    n_gray = 0
+    for i in range(40):
+        x, y, _, _ = gray[i]
+        assert x.shape == y.shape == (3, 16, 16)
+        if torch.equal(y[0], y[1]) and torch.equal(y[1], y[2]):
+            n_gray += 1
+            assert torch.equal(x[0], x[1]) and torch.equal(x[1], x[2])
+            assert (x[0] - y[0]).std() > 0.05  # noise was added (sigma 25/255)
+    assert 10 <= n_gray <= 30
+    # luma weights: white stays white, pure red is 0.299
+    torch.testing.assert_close(to_gray(torch.tensor([1.0, 0, 0]).view(3, 1, 1)),
+                               torch.tensor([[[0.299]]]))
+    # gray_prob = 0 leaves the sample stream as it was
+    plain = datasets.DegradationMix(clean, ("denoise_25",), patch=16, seed=1,
+                                    gray_prob=0.0)
+    assert torch.equal(plain[3][0], base[3][0])
+    with pytest.raises(ValueError, match="gray_prob"):
+        datasets.DegradationMix(clean, ("denoise_25",), gray_prob=1.5)
+
+
 def test_bad_tasks_and_sources(tmp_path, clean):
     with pytest.raises(ValueError, match="unknown tasks"):
         datasets.DegradationMix(clean, ("sharpen",))
