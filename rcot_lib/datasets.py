@@ -163,8 +163,8 @@ class DegradationMix(torch.utils.data.Dataset):
         self.task_weights = None
         if task_weights:
             w = torch.as_tensor(tuple(task_weights), dtype=torch.float64)
-            valid = w.shape == (len(self.tasks),) and bool((w > 0).all())
-            if not valid or not bool(w.isfinite().all()):
+            positive = bool(((w > 0) & w.isfinite()).all())
+            if w.shape != (len(self.tasks),) or not positive:
                 raise ValueError(
                     f"task_weights must be {len(self.tasks)} positive numbers, one per "
                     f"task of {self.tasks}; got {tuple(task_weights)}"
@@ -196,12 +196,14 @@ class DegradationMix(torch.utils.data.Dataset):
             src = self.clean[_randint(len(self.clean), g)]
             (y,) = random_crop([src], self.patch, g)
             y = y.float() / 255  # (C, P, P)
-            channels = y.shape[0]
             # draw only when enabled, so gray_prob = 0 keeps the sample stream
-            if self.gray_prob and float(torch.rand(1, generator=g)) < self.gray_prob:
+            p = self.gray_prob
+            gray = p > 0 and float(torch.rand(1, generator=g)) < p
+            if gray:
                 y = to_gray(y)
             x = self.degrade(y[None], task, g)[0].clamp(0, 1)
-            x, y = x.expand(channels, -1, -1), y.expand(channels, -1, -1)
+            if gray:  # the same luma and degradation in every channel
+                x, y = x.expand(len(src), -1, -1), y.expand(len(src), -1, -1)
         paired = float(torch.rand(1, generator=g)) < self.paired_fraction
         if not paired:  # an independent clean image: the target distribution nu
             other = self.clean[_randint(len(self.clean), g)]

@@ -187,9 +187,7 @@ def _select(r: torch.Tensor, channel: int | str) -> torch.Tensor:
     if channel == "mean":
         return r
     if channel == "luma":
-        if r.shape[1] == 1:
-            return r
-        return to_gray(r)
+        return to_gray(r)  # a single channel is returned as it is
     raise ValueError(f"channel must be an index, 'mean' or 'luma', got {channel!r}")
 
 
