@@ -107,6 +107,31 @@ def test_weights_export_and_restore_any_size(tmp_path, tiny_ckpt):
             restore(T, bad)
 
 
+def test_export_command_keeps_only_the_map(tmp_path, tiny_ckpt, capsys):
+    import json
+
+    from rcot_lib.cli import main
+
+    dst = tmp_path / "w.pt"
+    assert main(["export", str(tiny_ckpt), str(dst), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["step"] == 2 and info["bytes"] == dst.stat().st_size
+    full, small = checkpoint.load_checkpoint(tiny_ckpt), checkpoint.load_checkpoint(dst)
+    assert small["kind"] == "weights"
+    assert not {"potential", "opt_map", "opt_potential", "rng"} & set(small)
+    assert _same_state(full["map"], small["map"])
+    assert small["model"] == full["model"] and small["config"] == full["config"]
+    # errors name the problem, and a failed export leaves DST as it was
+    assert main(["export", str(dst), str(dst)]) == 1
+    assert "overwrite its own source" in capsys.readouterr().err
+    junk = tmp_path / "junk.pt"
+    junk.write_bytes(b"not a checkpoint")
+    before = dst.read_bytes()
+    assert main(["export", str(junk), str(dst)]) == 1
+    assert "not a readable rcot-kit checkpoint" in capsys.readouterr().err
+    assert dst.read_bytes() == before
+
+
 class _ShiftRight(torch.nn.Module):
     """A map that is not equivariant to flips and turns: move every pixel right."""
 

@@ -19,6 +19,7 @@ COMMANDS = [
     "train",
     "evaluate",
     "restore",
+    "export",
     "bench",
     "tsne",
 ]
