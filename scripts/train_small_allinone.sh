@@ -12,6 +12,9 @@
 #            the mix weighted towards rain and sigma 25 (TASK_WEIGHTS, in the
 #            order denoise_15, denoise_25, denoise_50, derain, dehaze),
 #            PHASE4_MIN minutes at lr 5e-4
+#   phase 5: from the map weights of phase 4, 96x96 crops, the mix weighted
+#            towards sigma 25 (PHASE5_WEIGHTS) with grayscale samples
+#            (gray_prob 0.1), PHASE5_MIN minutes at lr 2e-4
 #
 # Usage: RCOT_DATA=/path/with/train bash scripts/train_small_allinone.sh [OUT]
 set -euo pipefail
@@ -21,6 +24,8 @@ PHASE2_MIN=${PHASE2_MIN:-65}
 PHASE3_MIN=${PHASE3_MIN:-25}
 PHASE4_MIN=${PHASE4_MIN:-125}
 TASK_WEIGHTS=${TASK_WEIGHTS:-[1,1.25,1,2,0.75]}
+PHASE5_MIN=${PHASE5_MIN:-110}
+PHASE5_WEIGHTS=${PHASE5_WEIGHTS:-[1,2,1,1.5,1]}
 THREADS=${THREADS:-2}
 # On a machine shared with other jobs, OMP_WAIT_POLICY=PASSIVE (sleeping instead
 # of busy-waiting OpenMP threads) helps; on an idle machine leave it unset.
@@ -38,12 +43,17 @@ echo "phase 3 start $(date -u +%FT%TZ)"
 $RCOT train --config cpu-small --data "$RCOT_DATA" --steps 100000 \
     --minutes "$PHASE3_MIN" --threads "$THREADS" --set lr_map=0.0005 \
     --init "$OUT/phase2_allinone/last.pt" --out "$OUT/phase3_allinone" --json
-PYTHON=${PYTHON:-.venv/bin/python}
-$PYTHON -c "import sys; from rcot_lib.checkpoint import export_weights; export_weights(*sys.argv[1:])" \
-    "$OUT/phase3_allinone/last.pt" "$OUT/phase3_weights.pt"
+$RCOT export "$OUT/phase3_allinone/last.pt" "$OUT/phase3_weights.pt"
 echo "phase 4 start $(date -u +%FT%TZ)"
 $RCOT train --config cpu-small --data "$RCOT_DATA" --steps 100000 \
     --minutes "$PHASE4_MIN" --threads "$THREADS" --set lr_map=0.0005 \
     --set "task_weights=$TASK_WEIGHTS" \
     --init "$OUT/phase3_weights.pt" --out "$OUT/phase4_allinone" --json
-echo "done $(date -u +%FT%TZ)"
+$RCOT export "$OUT/phase4_allinone/last.pt" "$OUT/phase4_weights.pt"
+echo "phase 5 start $(date -u +%FT%TZ)"
+$RCOT train --config cpu-small --data "$RCOT_DATA" --steps 100000 \
+    --minutes "$PHASE5_MIN" --threads "$THREADS" --set lr_map=0.0002 \
+    --set patch=96 --set "task_weights=$PHASE5_WEIGHTS" --set gray_prob=0.1 \
+    --init "$OUT/phase4_weights.pt" --out "$OUT/phase5_allinone" --json
+$RCOT export "$OUT/phase5_allinone/last.pt" "$OUT/darcot_small_allinone.pt"
+echo "done $(date -u +%FT%TZ): $OUT/darcot_small_allinone.pt"
