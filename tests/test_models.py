@@ -152,6 +152,24 @@ def test_mdta_attends_over_channels():
     assert m(xc).is_contiguous(memory_format=torch.channels_last)
 
 
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_gdfn_matches_plain_reference(channels_last):
+    from rcot_lib.models.restormer import GDFN
+
+    torch.manual_seed(0)
+    m = GDFN(6, expansion=2.66)  # hidden 15: an odd channel count
+    x = torch.randn(2, 6, 5, 7, requires_grad=True)
+    xi = x.contiguous(memory_format=torch.channels_last) if channels_last else x
+    a, b = m.dwconv(m.project_in(xi)).chunk(2, dim=1)
+    ref = m.project_out(torch.nn.functional.gelu(a) * b)
+    y = m(xi)
+    assert torch.allclose(y, ref, atol=1e-6)
+    assert y.is_contiguous(memory_format=torch.channels_last) == channels_last
+    g, = torch.autograd.grad(y.square().sum(), x)
+    g_ref, = torch.autograd.grad(ref.square().sum(), x)
+    assert torch.allclose(g, g_ref, atol=1e-5)
+
+
 def test_parameter_counts():
     paper = ModelConfig(
         backbone="restormer",
@@ -171,17 +189,20 @@ def test_parameter_counts():
     assert "total" in describe(default)
 
 
-def test_conv_part_matches_chunk():
-    from rcot_lib.models.nafnet import conv_part
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_channel_parts_match_chunk_and_keep_the_layout(channels_last):
+    from rcot_lib.models.nafnet import channel_parts, simple_gate
 
-    x = torch.rand(2, 6, 7, 9).contiguous(memory_format=torch.channels_last)
-    pw = torch.nn.Conv2d(6, 12, 1)
-    dw = torch.nn.Conv2d(12, 12, 3, padding=1, groups=12)
-    full = dw(pw(x)).chunk(3, dim=1)
-    for i in range(3):
-        part = conv_part(dw, conv_part(pw, x, i, 3), i, 3)
-        assert torch.allclose(part, full[i], atol=1e-6)
-        assert part.is_contiguous(memory_format=torch.channels_last)
+    x = torch.rand(2, 12, 7, 9)
+    if channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
+    for part, ref in zip(channel_parts(x, 3), x.chunk(3, dim=1), strict=True):
+        assert torch.equal(part.permute(0, 3, 1, 2), ref)
+    a, b = x.chunk(2, dim=1)
+    gate = simple_gate(x)
+    assert torch.equal(gate, a * b)
+    # the gate of a channels_last tensor is dense channels_last, not NCHW
+    assert gate.is_contiguous(memory_format=torch.channels_last) == channels_last
 
 
 def _nafblock_reference(m, inp):
@@ -196,8 +217,9 @@ def _nafblock_reference(m, inp):
     return y + m.gamma * conv(a * b, m.conv5.weight, m.conv5.bias)
 
 
+@pytest.mark.parametrize("batch", [1, 3])  # one image folds the channel attention
 @pytest.mark.parametrize("channels_last", [False, True])
-def test_nafblock_matches_plain_reference(channels_last):
+def test_nafblock_matches_plain_reference(channels_last, batch):
     from rcot_lib.models.nafnet import NAFBlock
 
     torch.manual_seed(0)
@@ -205,7 +227,7 @@ def test_nafblock_matches_plain_reference(channels_last):
     with torch.no_grad():  # non-zero beta/gamma so every branch counts
         for p in m.parameters():
             p.copy_(0.3 * torch.randn_like(p))
-    x = torch.randn(3, 8, 6, 10, requires_grad=True)
+    x = torch.randn(batch, 8, 6, 10, requires_grad=True)
     xi = x.contiguous(memory_format=torch.channels_last) if channels_last else x
     y, ref = m(xi), _nafblock_reference(m, xi)
     assert torch.allclose(y, ref, atol=1e-5)
@@ -214,6 +236,21 @@ def test_nafblock_matches_plain_reference(channels_last):
     ref_grads = torch.autograd.grad(ref.square().sum(), params)
     for g, r in zip(grads, ref_grads, strict=True):
         assert torch.allclose(g, r, rtol=1e-4, atol=1e-4)
+
+
+def test_nafblock_keeps_a_float32_residual_under_autocast():
+    from rcot_lib.models.nafnet import NAFBlock
+
+    torch.manual_seed(0)
+    m = NAFBlock(8)
+    with torch.no_grad():
+        for p in m.parameters():
+            p.copy_(0.3 * torch.randn_like(p))
+    x = torch.randn(2, 8, 6, 10)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        y = m(x)
+    assert y.dtype == torch.float32  # the residual stream is not rounded to bf16
+    assert torch.allclose(y, _nafblock_reference(m, x), atol=0.1)
 
 
 def test_fusion_without_block_is_lighter():

@@ -27,7 +27,7 @@ from rcot_lib.models.nafnet import (
     Conv1x1,
     Hooks,
     LayerNorm2d,
-    conv_part,
+    channel_parts,
     encode_levels,
 )
 
@@ -66,13 +66,10 @@ class MDTA(nn.Module):
         Works in the pixels-major layout ``(B, H W, C)``, a free view of a
         channels_last tensor, so no copy is needed before the matrix products.
         """
+        qkv = self.qkv_dwconv(self.qkv(x))  # (B, 3C, H, W)
         q, k, v = (
-            rearrange(
-                conv_part(self.qkv_dwconv, conv_part(self.qkv, x, i, 3), i, 3),
-                "b (n c) h w -> b n (h w) c",  # a view for channels_last input
-                n=self.heads,
-            )
-            for i in range(3)
+            rearrange(t, "b h w (n c) -> b n (h w) c", n=self.heads)
+            for t in channel_parts(qkv, 3)  # views for channels_last input
         )
         q = F.normalize(q, dim=-2)  # unit norm over the pixels
         k = F.normalize(k, dim=-2)
@@ -99,11 +96,8 @@ class GDFN(nn.Module):
         self.project_out = Conv1x1(hidden, dim, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # the two halves as separate dense convolutions (see ``conv_part``)
-        a, b = (
-            conv_part(self.dwconv, conv_part(self.project_in, x, i), i) for i in (0, 1)
-        )
-        return self.project_out(F.gelu(a) * b)
+        a, b = channel_parts(self.dwconv(self.project_in(x)))  # (B, H, W, hidden)
+        return self.project_out((F.gelu(a) * b).permute(0, 3, 1, 2))
 
 
 class TransformerBlock(nn.Module):
