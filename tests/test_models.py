@@ -257,3 +257,20 @@ def test_fusion_without_block_is_lighter():
     light = build_map(tiny(fusion_blocks=0))
     assert light(torch.rand(1, 3, 12, 20)).shape == (1, 3, 12, 20)
     assert count_parameters(light) < count_parameters(build_map(tiny()))
+
+
+@pytest.mark.parametrize("backbone", BACKBONES)
+def test_map_trains_under_bf16_autocast(backbone):
+    """The AMP path of the trainer (bf16 autocast), checked with the CPU's autocast."""
+    torch.manual_seed(0)
+    T = build_map(tiny(backbone))
+    x = torch.rand(2, 3, 16, 24)
+    with torch.no_grad():
+        ref = T(x)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out = T(x, return_all=True)
+    assert out.out.shape == x.shape
+    assert (out.out.float() - ref).abs().max() < 0.05  # bf16 rounding, not a bug
+    out.out.float().square().mean().backward()
+    grads = [p.grad for p in T.parameters() if p.grad is not None]
+    assert grads and all(torch.isfinite(g).all() for g in grads)
