@@ -32,7 +32,9 @@
 # **Run time**: CPU fast mode (`RCOT_FAST=1`: a few steps on 32 px crops) about 40 s;
 # CPU full (600 steps of the `cpu-small` preset, then a 3 x 200-step ablation) about
 # 7 minutes on 2 cores; on one GPU the full mode trains the `gpu-medium` preset
-# (Restormer-style, 6000 steps) in roughly 15-20 minutes (estimate).
+# (Restormer-style, 128 px crops, bf16) for `GPU_MINUTES` = 12 minutes (or its 6000
+# steps, whichever ends first), then runs the ablation at that size: about 15-20
+# minutes in all (an estimate: `scripts/gpu_checks.sh` measures the parts).
 #
 # | symbol | meaning |
 # |---|---|
@@ -52,7 +54,8 @@ SEED = 0
 DEVICE = "auto"
 CHECKPOINT = rcot_lib.config.CHECKPOINTS_DIR / "darcot_small_allinone.pt"
 PRESET = "cpu-small"  # "gpu-medium" is picked automatically on a GPU in full mode
-STEPS = 4 if FAST else 600  # training steps of section 3
+STEPS = 4 if FAST else 600  # training steps of section 3 (CPU)
+GPU_STEPS, GPU_MINUTES = 6000, 12  # section 3 on a GPU: whichever ends first
 PATCH = 32 if FAST else None  # None: the preset's crop size
 ABLATION_STEPS = 3 if FAST else 200  # per variant, section 5
 EXAMPLE_CROP = 96 if FAST else 256  # central crop of the example images (None: full)
@@ -79,8 +82,9 @@ from rcot_lib.widgets import interact_or_static
 
 rcot_lib.check_version("0.1.0")
 device = get_device(DEVICE)
+MINUTES = 0.0  # no wall-time limit
 if device.type == "cuda" and not FAST and PRESET == "cpu-small":
-    PRESET = "gpu-medium"
+    PRESET, STEPS, MINUTES = "gpu-medium", GPU_STEPS, GPU_MINUTES
 seed_all(SEED)
 root = rcot_lib.config.data_root(DATA)
 print(f"rcot_lib {rcot_lib.__version__}, device {device}, fast mode {FAST}, "
@@ -148,15 +152,16 @@ print("embedding shapes for a", tuple(x.shape), "input:",
 # ## 3. Train a small DA-RCOT
 
 # %%
-cfg = get_preset(PRESET, steps=STEPS, seed=SEED, log_every=max(1, STEPS // 20),
-                 val_every=max(1, STEPS // 4))
+cfg = get_preset(PRESET, steps=STEPS, max_minutes=MINUTES, seed=SEED,
+                 log_every=max(1, STEPS // 20), val_every=max(1, STEPS // 4))
 if PATCH:
     cfg = cfg.replace(patch=PATCH, batch_size=4, val_size=PATCH, val_images=2)
 train_data = DATA
 if FAST or root is None:  # the shipped photographs: no decoding of 390 JPEGs
     train_data, cfg = rcot_lib.config.SAMPLES_DIR, cfg.replace(
         clean_dirs=("images",), pair_sets=())
-print(cfg.name, "steps", cfg.steps, "patch", cfg.patch, "batch", cfg.batch_size)
+print(cfg.name, "steps", cfg.steps, "patch", cfg.patch, "batch", cfg.batch_size,
+      f"at most {cfg.max_minutes:g} min" if cfg.max_minutes else "")
 with tempfile.TemporaryDirectory() as out, warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)
     result = train(cfg, out, device=device, data=train_data)
@@ -209,7 +214,8 @@ interact_or_static(try_map, presets=[{"task": "derain"}, {"task": "dehaze"}],
 # backbone), RCOT's single latent embedding, DA-RCOT's multi-scale embeddings.
 
 # %%
-abl_cfg = cfg.replace(steps=ABLATION_STEPS, log_every=max(1, ABLATION_STEPS))
+abl_cfg = cfg.replace(steps=ABLATION_STEPS, max_minutes=0.0,
+                      log_every=max(1, ABLATION_STEPS))
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)
     rows = conditioning_ablation(abl_cfg, data=train_data, device=device)

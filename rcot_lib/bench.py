@@ -31,51 +31,96 @@ def peak_rss_mb() -> float:
     return kb / 1024 if sys.platform != "darwin" else kb / 2**20
 
 
-def make_train_step(cfg: ModelConfig, patch: int = 64, batch: int = 8, seed: int = 0):
-    """Networks, optimisers and a closure running one full training iteration.
+def _amp_context(device: torch.device, amp: bool):
+    """bf16 autocast on ``device`` when ``amp`` (as :func:`rcot_lib.train.train`)."""
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp)
+
+
+def make_train_step(
+    cfg: ModelConfig,
+    patch: int = 64,
+    batch: int = 8,
+    seed: int = 0,
+    *,
+    device: str | torch.device = "cpu",
+    amp: bool = False,
+    compile: bool = False,
+    channels_last: bool = False,
+):
+    """Networks, optimisers and closures running one full training iteration.
+
+    Parameters
+    ----------
+    cfg : ModelConfig
+    patch, batch, seed : int
+    device : str or torch.device
+        ``"cpu"``, ``"cuda"``, ``"auto"``... (see :func:`rcot_lib.device.get_device`).
+    amp, compile, channels_last : bool
+        bf16 autocast of the networks' forward passes, ``torch.compile`` of the
+        map and channels-last memory, as the trainer's options of the same names.
 
     Returns
     -------
     step : callable
         ``step()`` runs potential step, gradient-penalty step and map step.
+    eager_step : callable
+        The same iteration with the uncompiled map (``step`` itself when
+        ``compile`` is off): what the FLOP counter traces.
     T, phi : torch.nn.Module
     """
     from rcot_lib import losses
+    from rcot_lib.device import get_device
 
+    dev = get_device(device) if isinstance(device, str) else device
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
-    T, phi = build_map(cfg), build_potential(cfg)
+    T, phi = build_map(cfg).to(dev), build_potential(cfg).to(dev)
     opt_T = torch.optim.RMSprop(T.parameters(), lr=5e-5)
     opt_phi = torch.optim.RMSprop(phi.parameters(), lr=1e-4)
     c = cfg.in_channels
     y = torch.rand(batch, c, patch, patch, generator=g)  # (B, C, P, P)
     x = (y + 0.1 * torch.randn(y.shape, generator=g)).clamp(0, 1)
-    labels = torch.randint(0, 3, (batch,), generator=g)
-    paired = torch.ones(batch, dtype=torch.bool)
+    labels = torch.randint(0, 3, (batch,), generator=g).to(dev)
+    paired = torch.ones(batch, dtype=torch.bool, device=dev)
+    x, y = x.to(dev), y.to(dev)
+    if channels_last:
+        T = T.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
+    gen = torch.Generator(device=dev).manual_seed(seed)
 
     def phi_update(loss: torch.Tensor) -> None:
         opt_phi.zero_grad(set_to_none=True)
         loss.backward()
         opt_phi.step()
 
-    def step() -> float:
-        o = T(x, return_all=True)
-        t = o.out
-        phi_update(losses.potential_loss(phi(y), phi(t.detach())))
-        # phi sees a non-leaf copy of the interpolates: FlopCounterMode's module
-        # tracker cannot hook a leaf input inside torch.autograd.grad
-        gp = losses.gradient_penalty(lambda m: phi(m * 1.0), y, t.detach(), g)
-        phi_update(10.0 * gp)
-        phi.requires_grad_(False)
-        e3 = o.embeddings[-1] if o.embeddings else None
-        loss, _ = losses.map_loss(x, t, y, phi(t), labels, paired, e3)
-        opt_T.zero_grad(set_to_none=True)
-        loss.backward()
-        phi.requires_grad_(True)
-        opt_T.step()
-        return float(loss.detach())
+    def make_step(run_T):
+        def step() -> float:
+            with _amp_context(dev, amp):
+                o = run_T(x, return_all=True)
+                t = o.out.float()
+                loss_phi = losses.potential_loss(phi(y), phi(t.detach()))
+            phi_update(loss_phi)
+            # phi sees a non-leaf copy of the interpolates: FlopCounterMode's
+            # module tracker cannot hook a leaf input inside torch.autograd.grad
+            with _amp_context(dev, amp):
+                gp = losses.gradient_penalty(lambda m: phi(m * 1.0), y, t.detach(), gen)
+            phi_update(10.0 * gp)
+            phi.requires_grad_(False)
+            with _amp_context(dev, amp):
+                phi_t = phi(t)
+            e3 = o.embeddings[-1] if o.embeddings else None
+            loss, _ = losses.map_loss(x, t, y, phi_t, labels, paired, e3)
+            opt_T.zero_grad(set_to_none=True)
+            loss.backward()
+            phi.requires_grad_(True)
+            opt_T.step()
+            return float(loss.detach())
 
-    return step, T, phi
+        return step
+
+    eager_step = make_step(T)
+    step = make_step(torch.compile(T)) if compile else eager_step
+    return step, eager_step, T, phi
 
 
 def _conv_backward_flop(
@@ -120,18 +165,42 @@ def count_flops(fn) -> int:
     return int(counter.get_total_flops())
 
 
-def _median_time(fn, iters: int, warmup: int) -> tuple[float, list[float], float]:
+def _synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _median_time(
+    fn, iters: int, warmup: int, device: torch.device | None = None
+) -> tuple[float, list[float], float]:
+    """Median wall time of ``fn()`` (CUDA work finished before each clock read)."""
     if iters < 1:
         raise ValueError(f"iters must be >= 1, got {iters}")
+    device = device or torch.device("cpu")
     for _ in range(warmup):
         fn()
     times, cpu = [], []
     for _ in range(iters):
+        _synchronize(device)
         t0, c0 = time.perf_counter(), time.process_time()
         fn()
+        _synchronize(device)
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
     return statistics.median(times), times, statistics.median(cpu)
+
+
+def _memory_fields(device: torch.device) -> dict:
+    """``peak_rss_mb`` and, on CUDA, ``peak_gpu_mb`` (allocated tensors)."""
+    out = {"peak_rss_mb": round(peak_rss_mb(), 1)}
+    if device.type == "cuda":
+        out["peak_gpu_mb"] = round(torch.cuda.max_memory_allocated(device) / 2**20, 1)
+    return out
+
+
+def _reset_gpu_peak(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
 
 
 def bench_train_step(
@@ -142,8 +211,13 @@ def bench_train_step(
     warmup: int = 1,
     flops: bool = True,
     seed: int = 0,
+    *,
+    device: str | torch.device = "cpu",
+    amp: bool = False,
+    compile: bool = False,
+    channels_last: bool = False,
 ) -> dict:
-    """Time full FROT training iterations on the CPU.
+    """Time full FROT training iterations on the CPU or a GPU.
 
     Parameters
     ----------
@@ -152,18 +226,24 @@ def bench_train_step(
     patch, batch : int
         Square patch side and batch size.
     iters, warmup : int
-        Timed and untimed iterations.
+        Timed and untimed iterations (with ``compile``, the first warm-up
+        iteration also compiles the map: give it at least 1).
     flops : bool
-        Also count the FLOPs of one iteration (one more iteration).
+        Also count the FLOPs of one iteration (one more, uncompiled iteration).
+    device : str or torch.device
+        Where to run (``"cpu"``, ``"cuda"``, ``"auto"``).
+    amp, compile, channels_last : bool
+        The trainer's bf16 autocast, ``torch.compile`` and channels-last options.
 
     Returns
     -------
     dict
         ``median_s`` (wall seconds per iteration), ``times_s``, ``cpu_s``
         (median process CPU seconds, all threads: steadier than wall time on a
-        busy machine), ``peak_rss_mb``, ``flops_per_step`` (depth-wise
-        convolutions' backward counted correctly), ``params_map``,
-        ``params_potential``, ``threads``.
+        busy machine), ``peak_rss_mb``, ``peak_gpu_mb`` (CUDA only: the most
+        memory held by tensors), ``flops_per_step`` (depth-wise convolutions'
+        backward counted correctly), ``params_map``, ``params_potential``,
+        ``threads``, ``device``, ``amp``, ``compile``, ``channels_last``.
 
     Examples
     --------
@@ -172,18 +252,29 @@ def bench_train_step(
     >>> [k for k in ("median_s", "peak_rss_mb", "params_map") if r[k] > 0]
     ['median_s', 'peak_rss_mb', 'params_map']
     """
-    step, T, phi = make_train_step(cfg, patch, batch, seed)
-    median, times, cpu = _median_time(step, iters, warmup)
-    rss = peak_rss_mb()  # before FLOP counting, which keeps extra references
+    from rcot_lib.device import get_device
+
+    dev = get_device(device) if isinstance(device, str) else device
+    step, eager_step, T, phi = make_train_step(
+        cfg, patch, batch, seed, device=dev, amp=amp, compile=compile,
+        channels_last=channels_last,
+    )
+    _reset_gpu_peak(dev)
+    median, times, cpu = _median_time(step, iters, warmup, dev)
+    memory = _memory_fields(dev)  # before FLOP counting, which keeps extra references
     return {
         "median_s": round(median, 4),
         "times_s": [round(t, 4) for t in times],
         "cpu_s": round(cpu, 4),
-        "peak_rss_mb": round(rss, 1),
-        "flops_per_step": count_flops(step) if flops else None,
+        **memory,
+        "flops_per_step": count_flops(eager_step) if flops else None,
         "params_map": count_parameters(T),
         "params_potential": count_parameters(phi),
         "threads": torch.get_num_threads(),
+        "device": str(dev),
+        "amp": amp,
+        "compile": compile,
+        "channels_last": channels_last,
     }
 
 
@@ -193,29 +284,50 @@ def bench_inference(
     iters: int = 3,
     warmup: int = 1,
     seed: int = 0,
+    *,
+    device: str | torch.device = "cpu",
+    amp: bool = False,
+    compile: bool = False,
+    channels_last: bool = False,
 ) -> dict:
     """Time ``T(x)`` on one image of ``size = (H, W)`` under ``torch.inference_mode``.
+
+    ``device``, ``amp``, ``compile`` and ``channels_last`` are those of
+    :func:`bench_train_step`.
 
     Returns
     -------
     dict
         ``median_s``, ``times_s``, ``cpu_s``, ``params_map``, ``peak_rss_mb``,
-        ``threads``.
+        ``peak_gpu_mb`` (CUDA only), ``threads``, ``device``, ``amp``,
+        ``compile``, ``channels_last``.
     """
+    from rcot_lib.device import get_device
+
+    dev = get_device(device) if isinstance(device, str) else device
     torch.manual_seed(seed)
-    T = build_map(cfg).eval()
-    x = torch.rand(1, cfg.in_channels, *size)  # (1, C, H, W)
+    T = build_map(cfg).eval().to(dev)
+    x = torch.rand(1, cfg.in_channels, *size).to(dev)  # (1, C, H, W)
+    if channels_last:
+        T = T.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
+    run_T = torch.compile(T) if compile else T
 
     def run() -> None:
-        with torch.inference_mode():
-            T(x)
+        with torch.inference_mode(), _amp_context(dev, amp):
+            run_T(x)
 
-    median, times, cpu = _median_time(run, iters, warmup)
+    _reset_gpu_peak(dev)
+    median, times, cpu = _median_time(run, iters, warmup, dev)
     return {
         "median_s": round(median, 4),
         "times_s": [round(t, 4) for t in times],
         "cpu_s": round(cpu, 4),
         "params_map": count_parameters(T),
-        "peak_rss_mb": round(peak_rss_mb(), 1),
+        **_memory_fields(dev),
         "threads": torch.get_num_threads(),
+        "device": str(dev),
+        "amp": amp,
+        "compile": compile,
+        "channels_last": channels_last,
     }

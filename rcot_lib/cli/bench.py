@@ -5,6 +5,11 @@ Examples::
     rcot bench train-step --backbone restormer --dim 24 --blocks 2,2,2,2 \\
         --refine 1 --patch 64 --batch 8 --threads 2 --json
     rcot bench inference --backbone nafnet --size 481x321 --threads 2 --json
+    rcot bench train-step --preset gpu-medium --device cuda --json  # bf16, NHWC
+    rcot bench train-step --preset gpu-medium --device cuda --compile --warmup 3 --json
+
+With ``--preset NAME`` the model, patch, batch and (on CUDA) the ``amp`` and
+``channels_last`` settings are the preset's; any flag given changes them.
 """
 
 from __future__ import annotations
@@ -34,7 +39,15 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _model_args(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("model (defaults: the ModelConfig defaults)")
+    from rcot_lib.presets import PRESETS
+
+    p.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        default=None,
+        help="start from a training preset's model, crops and GPU options",
+    )
+    g = p.add_argument_group("model (defaults: the preset's, else ModelConfig's)")
     g.add_argument("--backbone", choices=["nafnet", "restormer"], default="nafnet")
     g.add_argument(
         "--condition", choices=["multiscale", "single", "none"], default="multiscale"
@@ -51,6 +64,25 @@ def _model_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--in-channels", type=int, default=None)
     g.add_argument("--potential-width", type=int, default=None)
     g.add_argument("--potential-depth", type=int, default=None)
+    r = p.add_argument_group("where and how to run")
+    r.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1 or auto")
+    r.add_argument(
+        "--amp",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="bf16 autocast (default: the preset's on CUDA, else off)",
+    )
+    r.add_argument(
+        "--channels-last",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="channels-last memory (default: the preset's on CUDA, else off)",
+    )
+    r.add_argument(
+        "--compile",
+        action="store_true",
+        help="torch.compile the map (the first warm-up iteration compiles)",
+    )
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     p.add_argument("--iters", type=int, default=5, help="timed iterations")
     p.add_argument("--warmup", type=int, default=1, help="untimed iterations first")
@@ -62,7 +94,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "bench",
         help="time a training iteration or inference of the map",
-        description="Benchmark the DA-RCOT map on the CPU (or the default device).",
+        description="Benchmark the DA-RCOT map on the CPU or a GPU.",
     )
     bsub = p.add_subparsers(dest="bench_command", metavar="WHAT", required=True)
     t = bsub.add_parser(
@@ -71,8 +103,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Median seconds per training iteration, peak memory, FLOPs.",
     )
     _model_args(t)
-    t.add_argument("--patch", type=int, default=64)
-    t.add_argument("--batch", type=int, default=8)
+    t.add_argument("--patch", type=int, default=None, help="default: preset's, or 64")
+    t.add_argument("--batch", type=int, default=None, help="default: preset's, or 8")
     t.add_argument("--no-flops", action="store_true", help="skip the FLOP count")
     t.set_defaults(func=run_train_step)
     i = bsub.add_parser(
@@ -87,7 +119,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def model_config(args: argparse.Namespace):
     """The :class:`ModelConfig` that the flags describe (unset flags keep defaults)."""
+    from dataclasses import replace
+
     from rcot_lib.models import ModelConfig
+    from rcot_lib.presets import get_preset
 
     names = [
         "backbone",
@@ -106,7 +141,27 @@ def model_config(args: argparse.Namespace):
         "potential_depth",
     ]
     kw = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
+    if args.preset:
+        return replace(get_preset(args.preset).model, **kw)
     return ModelConfig(**kw)
+
+
+def run_options(args: argparse.Namespace) -> dict:
+    """``device``, ``amp``, ``compile``, ``channels_last`` of the flags and preset.
+
+    An unset ``--amp`` or ``--channels-last`` takes the preset's value on CUDA
+    (the trainer applies those options on a GPU only) and is off elsewhere.
+    """
+    from rcot_lib.device import get_device
+    from rcot_lib.presets import get_preset
+
+    dev = get_device(args.device)
+    preset = get_preset(args.preset) if args.preset else None
+    on_gpu = preset is not None and dev.type == "cuda"
+    amp = args.amp if args.amp is not None else on_gpu and preset.amp
+    cl = args.channels_last
+    cl = cl if cl is not None else on_gpu and preset.channels_last
+    return {"device": dev, "amp": amp, "compile": args.compile, "channels_last": cl}
 
 
 def _report(args: argparse.Namespace, result: dict, cfg) -> int:
@@ -122,18 +177,24 @@ def _report(args: argparse.Namespace, result: dict, cfg) -> int:
 def run_train_step(args: argparse.Namespace) -> int:
     from rcot_lib.bench import bench_train_step
     from rcot_lib.device import set_threads
+    from rcot_lib.presets import get_preset
 
     set_threads(args.threads)
     cfg = model_config(args)
+    preset = get_preset(args.preset) if args.preset else None
+    patch = args.patch or (preset.patch if preset else 64)
+    batch = args.batch or (preset.batch_size if preset else 8)
     result = bench_train_step(
         cfg,
-        args.patch,
-        args.batch,
+        patch,
+        batch,
         args.iters,
         args.warmup,
         flops=not args.no_flops,
         seed=args.seed,
+        **run_options(args),
     )
+    result.update(patch=patch, batch=batch)
     return _report(args, result, cfg)
 
 
@@ -143,5 +204,7 @@ def run_inference(args: argparse.Namespace) -> int:
 
     set_threads(args.threads)
     cfg = model_config(args)
-    result = bench_inference(cfg, args.size, args.iters, args.warmup, args.seed)
+    result = bench_inference(
+        cfg, args.size, args.iters, args.warmup, args.seed, **run_options(args)
+    )
     return _report(args, result, cfg)
