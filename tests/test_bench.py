@@ -149,6 +149,7 @@ def test_preset_flags_fill_model_crops_and_gpu_options(monkeypatch):
     parse = build_parser().parse_args
     args = parse(["bench", "train-step", "--preset", "gpu-medium", "--dim", "16"])
     gm = get_preset("gpu-medium")
+    assert model_config(args).backbone == gm.model.backbone == "restormer"
     assert model_config(args).blocks == gm.model.blocks
     assert model_config(args).dim == 16  # a flag changes the preset
     assert run_options(args)["amp"] is False  # the preset's AMP is a GPU option

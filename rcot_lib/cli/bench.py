@@ -9,7 +9,9 @@ Examples::
     rcot bench train-step --preset gpu-medium --device cuda --compile --warmup 3 --json
 
 With ``--preset NAME`` the model, patch, batch and (on CUDA) the ``amp`` and
-``channels_last`` settings are the preset's; any flag given changes them.
+``channels_last`` settings are the preset's; any flag given changes them. The
+iteration itself stays the benchmark's (RMSprop, a gradient penalty every step);
+``rcot train --config NAME --minutes M`` times the preset's own loop.
 """
 
 from __future__ import annotations
@@ -48,10 +50,8 @@ def _model_args(p: argparse.ArgumentParser) -> None:
         help="start from a training preset's model, crops and GPU options",
     )
     g = p.add_argument_group("model (defaults: the preset's, else ModelConfig's)")
-    g.add_argument("--backbone", choices=["nafnet", "restormer"], default="nafnet")
-    g.add_argument(
-        "--condition", choices=["multiscale", "single", "none"], default="multiscale"
-    )
+    g.add_argument("--backbone", choices=["nafnet", "restormer"], default=None)
+    g.add_argument("--condition", choices=["multiscale", "single", "none"])
     g.add_argument("--dim", type=int, default=None)
     g.add_argument("--blocks", type=_ints, default=None, help="e.g. 2,2,2,2")
     g.add_argument("--dec-blocks", type=_ints, default=None, help="e.g. 1,1,1")
