@@ -15,6 +15,8 @@
 #   phase 5: from the map weights of phase 4, 96x96 crops, the mix weighted
 #            towards sigma 25 (PHASE5_WEIGHTS) with grayscale samples
 #            (gray_prob 0.1), PHASE5_MIN minutes at lr 2e-4
+#   phase 6: from the map weights of phase 5, the same mix and crops with
+#            gray_prob 0.2, PHASE6_MIN minutes at lr 1e-4
 #
 # Usage: RCOT_DATA=/path/with/train bash scripts/train_small_allinone.sh [OUT]
 set -euo pipefail
@@ -26,6 +28,7 @@ PHASE4_MIN=${PHASE4_MIN:-125}
 TASK_WEIGHTS=${TASK_WEIGHTS:-[1,1.25,1,2,0.75]}
 PHASE5_MIN=${PHASE5_MIN:-110}
 PHASE5_WEIGHTS=${PHASE5_WEIGHTS:-[1,2,1,1.5,1]}
+PHASE6_MIN=${PHASE6_MIN:-80}
 THREADS=${THREADS:-2}
 # On a machine shared with other jobs, OMP_WAIT_POLICY=PASSIVE (sleeping instead
 # of busy-waiting OpenMP threads) helps; on an idle machine leave it unset.
@@ -55,5 +58,11 @@ $RCOT train --config cpu-small --data "$RCOT_DATA" --steps 100000 \
     --minutes "$PHASE5_MIN" --threads "$THREADS" --set lr_map=0.0002 \
     --set patch=96 --set "task_weights=$PHASE5_WEIGHTS" --set gray_prob=0.1 \
     --init "$OUT/phase4_weights.pt" --out "$OUT/phase5_allinone" --json
-$RCOT export "$OUT/phase5_allinone/last.pt" "$OUT/darcot_small_allinone.pt"
+$RCOT export "$OUT/phase5_allinone/last.pt" "$OUT/phase5_weights.pt"
+echo "phase 6 start $(date -u +%FT%TZ)"
+$RCOT train --config cpu-small --data "$RCOT_DATA" --steps 100000 \
+    --minutes "$PHASE6_MIN" --threads "$THREADS" --set lr_map=0.0001 \
+    --set patch=96 --set "task_weights=$PHASE5_WEIGHTS" --set gray_prob=0.2 \
+    --init "$OUT/phase5_weights.pt" --out "$OUT/phase6_allinone" --json
+$RCOT export "$OUT/phase6_allinone/last.pt" "$OUT/darcot_small_allinone.pt"
 echo "done $(date -u +%FT%TZ): $OUT/darcot_small_allinone.pt"
