@@ -71,7 +71,7 @@ def make_train_step(
     from rcot_lib import losses
     from rcot_lib.device import get_device
 
-    dev = get_device(device) if isinstance(device, str) else device
+    dev = get_device(device)
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     T, phi = build_map(cfg).to(dev), build_potential(cfg).to(dev)
@@ -254,7 +254,7 @@ def bench_train_step(
     """
     from rcot_lib.device import get_device
 
-    dev = get_device(device) if isinstance(device, str) else device
+    dev = get_device(device)
     step, eager_step, T, phi = make_train_step(
         cfg, patch, batch, seed, device=dev, amp=amp, compile=compile,
         channels_last=channels_last,
@@ -304,7 +304,7 @@ def bench_inference(
     """
     from rcot_lib.device import get_device
 
-    dev = get_device(device) if isinstance(device, str) else device
+    dev = get_device(device)
     torch.manual_seed(seed)
     T = build_map(cfg).eval().to(dev)
     x = torch.rand(1, cfg.in_channels, *size).to(dev)  # (1, C, H, W)

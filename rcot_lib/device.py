@@ -9,17 +9,20 @@ import numpy as np
 import torch
 
 
-def get_device(preference: str = "auto") -> torch.device:
+def get_device(preference: str | torch.device = "auto") -> torch.device:
     """Pick a torch device.
 
     Parameters
     ----------
-    preference : {"auto", "cpu", "cuda", "mps"} or a device string
-        ``"auto"`` takes CUDA, then Apple's MPS, then the CPU.
+    preference : {"auto", "cpu", "cuda", "mps"}, a device string or a torch.device
+        ``"auto"`` takes CUDA, then Apple's MPS, then the CPU; anything else is
+        checked (CUDA must be available) and returned as a ``torch.device``.
 
     Examples
     --------
     >>> get_device("cpu")
+    device(type='cpu')
+    >>> get_device(torch.device("cpu"))
     device(type='cpu')
     """
     if preference != "auto":
