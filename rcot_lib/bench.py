@@ -198,6 +198,24 @@ def _memory_fields(device: torch.device) -> dict:
     return out
 
 
+def _run_fields(
+    median: float, times: list[float], cpu: float, device: torch.device,
+    amp: bool, compile: bool, channels_last: bool,
+) -> dict:
+    """The fields every benchmark reports: times, memory and the run's settings."""
+    return {
+        "median_s": round(median, 4),
+        "times_s": [round(t, 4) for t in times],
+        "cpu_s": round(cpu, 4),
+        **_memory_fields(device),
+        "threads": torch.get_num_threads(),
+        "device": str(device),
+        "amp": amp,
+        "compile": compile,
+        "channels_last": channels_last,
+    }
+
+
 def _reset_gpu_peak(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
@@ -261,20 +279,13 @@ def bench_train_step(
     )
     _reset_gpu_peak(dev)
     median, times, cpu = _median_time(step, iters, warmup, dev)
-    memory = _memory_fields(dev)  # before FLOP counting, which keeps extra references
+    # the memory is read here, before FLOP counting, which keeps extra references
+    fields = _run_fields(median, times, cpu, dev, amp, compile, channels_last)
     return {
-        "median_s": round(median, 4),
-        "times_s": [round(t, 4) for t in times],
-        "cpu_s": round(cpu, 4),
-        **memory,
+        **fields,
         "flops_per_step": count_flops(eager_step) if flops else None,
         "params_map": count_parameters(T),
         "params_potential": count_parameters(phi),
-        "threads": torch.get_num_threads(),
-        "device": str(dev),
-        "amp": amp,
-        "compile": compile,
-        "channels_last": channels_last,
     }
 
 
@@ -320,14 +331,6 @@ def bench_inference(
     _reset_gpu_peak(dev)
     median, times, cpu = _median_time(run, iters, warmup, dev)
     return {
-        "median_s": round(median, 4),
-        "times_s": [round(t, 4) for t in times],
-        "cpu_s": round(cpu, 4),
+        **_run_fields(median, times, cpu, dev, amp, compile, channels_last),
         "params_map": count_parameters(T),
-        **_memory_fields(dev),
-        "threads": torch.get_num_threads(),
-        "device": str(dev),
-        "amp": amp,
-        "compile": compile,
-        "channels_last": channels_last,
     }

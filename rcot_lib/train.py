@@ -138,7 +138,7 @@ def train(  # noqa: C901 (one loop, kept in one place on purpose)
         dev = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
         torch.cuda.set_device(dev)
     else:
-        dev = get_device(device) if isinstance(device, str) else device
+        dev = get_device(device)
     main = rank == 0
     gpu = dev.type == "cuda"
 
