@@ -18,6 +18,7 @@ NAMES = {
     "cbsd68_15": "CBSD68 sigma 15", "cbsd68_25": "CBSD68 sigma 25",
     "cbsd68_50": "CBSD68 sigma 50", "set12_25": "Set12 sigma 25 (gray)",
     "rain100l": "Rain100L", "sots": "SOTS-outdoor (50)", "lol": "LOL (15)",
+    "cbsd68_blur": "CBSD68 synthetic motion blur",
 }
 
 

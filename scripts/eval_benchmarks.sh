@@ -4,6 +4,8 @@
 #
 # Usage: RCOT_DATA=/path bash scripts/eval_benchmarks.sh CHECKPOINT OUTDIR [SETS...]
 # SETS (default all): cbsd68_15 cbsd68_25 cbsd68_50 set12_25 rain100l sots lol
+# and, not by default, cbsd68_blur (CBSD68 with seeded synthetic motion blur,
+# the `deblur` degradation: there is no real blur benchmark in the data folder)
 # EVAL_ARGS adds flags to every `rcot eval`, e.g. EVAL_ARGS=--self-ensemble
 set -euo pipefail
 CKPT=${1:?checkpoint}
@@ -18,6 +20,7 @@ read -r -a extra <<< "${EVAL_ARGS:-}"
 mkdir -p "$OUT"
 for s in $SETS; do
   case $s in
+    cbsd68_blur) args=(--clean "$B/denoise/CBSD68" --degradation deblur) ;;
     cbsd68_*) args=(--clean "$B/denoise/CBSD68" --degradation "denoise_${s#cbsd68_}") ;;
     set12_*) args=(--clean "$B/denoise/Set12" --degradation "denoise_${s#set12_}") ;;
     rain100l) args=(--pairs "$B/derain/Rain100L" --y-channel) ;;

@@ -17,6 +17,11 @@
 #            (gray_prob 0.1), PHASE5_MIN minutes at lr 2e-4
 #   phase 6: from the map weights of phase 5, the same mix and crops with
 #            gray_prob 0.2, PHASE6_MIN minutes at lr 1e-4
+#            -> darcot_small_allinone.pt (five tasks)
+#   phase 7: from the map weights of phase 6, all seven tasks (blur and low light
+#            added, both synthesised from the clean photographs; PHASE7_WEIGHTS),
+#            64x64 crops, gray_prob 0.2, PHASE7_MIN minutes at lr 5e-4
+#            -> darcot_small_allinone7.pt (seven tasks); PHASE7_MIN=0 skips it
 #
 # Usage: RCOT_DATA=/path/with/train bash scripts/train_small_allinone.sh [OUT]
 set -euo pipefail
@@ -29,6 +34,8 @@ TASK_WEIGHTS=${TASK_WEIGHTS:-[1,1.25,1,2,0.75]}
 PHASE5_MIN=${PHASE5_MIN:-110}
 PHASE5_WEIGHTS=${PHASE5_WEIGHTS:-[1,2,1,1.5,1]}
 PHASE6_MIN=${PHASE6_MIN:-80}
+PHASE7_MIN=${PHASE7_MIN:-90}
+PHASE7_WEIGHTS=${PHASE7_WEIGHTS:-[1,2,1,1.5,1,1.5,1.5]}
 THREADS=${THREADS:-2}
 # On a machine shared with other jobs, OMP_WAIT_POLICY=PASSIVE (sleeping instead
 # of busy-waiting OpenMP threads) helps; on an idle machine leave it unset.
@@ -65,4 +72,14 @@ $RCOT train --config cpu-small --data "$RCOT_DATA" --steps 100000 \
     --set patch=96 --set "task_weights=$PHASE5_WEIGHTS" --set gray_prob=0.2 \
     --init "$OUT/phase5_weights.pt" --out "$OUT/phase6_allinone" --json
 $RCOT export "$OUT/phase6_allinone/last.pt" "$OUT/darcot_small_allinone.pt"
-echo "done $(date -u +%FT%TZ): $OUT/darcot_small_allinone.pt"
+echo "phase 6 done $(date -u +%FT%TZ): $OUT/darcot_small_allinone.pt"
+if [ "$PHASE7_MIN" != 0 ]; then
+  echo "phase 7 start $(date -u +%FT%TZ)"
+  $RCOT train --config cpu-small --data "$RCOT_DATA" --steps 100000 \
+      --minutes "$PHASE7_MIN" --threads "$THREADS" --set lr_map=0.0005 \
+      --tasks denoise_15,denoise_25,denoise_50,derain,dehaze,deblur,lowlight \
+      --set "task_weights=$PHASE7_WEIGHTS" --set gray_prob=0.2 \
+      --init "$OUT/darcot_small_allinone.pt" --out "$OUT/phase7_seven" --json
+  $RCOT export "$OUT/phase7_seven/last.pt" "$OUT/darcot_small_allinone7.pt"
+  echo "phase 7 done $(date -u +%FT%TZ): $OUT/darcot_small_allinone7.pt"
+fi
