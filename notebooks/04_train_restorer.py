@@ -192,7 +192,12 @@ for (task, x, y), t in zip(examples, restored, strict=True):
 # $RCOT_DATA/benchmarks/derain/Rain100L --y-channel --json`; the checkpoint's `.md`
 # holds the table for every benchmark.
 #
-# Try the shipped map on a degradation of your choice (a widget in JupyterLab):
+# `darcot_small_allinone7.pt`, next to it, is the same map trained further on all
+# seven tasks (blur and low light added): set `CHECKPOINT` to it in the parameters cell
+# to see the trade-off its `.md` measures.
+#
+# Try the map on a degradation of your choice (a widget in JupyterLab; it offers the
+# tasks the checkpoint was trained on):
 
 # %%
 photo = data.center_crop(data.load_image(data.sample_images()[1]), 128)
@@ -205,7 +210,7 @@ def try_map(task="denoise_25", seed=0):
 
 
 interact_or_static(try_map, presets=[{"task": "derain"}, {"task": "dehaze"}],
-                   task=list(degradations.TASKS[:5]), seed=(0, 9))
+                   task=list(info["tasks"]), seed=(0, 9))
 
 # %% [markdown]
 # ## 5. Does the residual condition help? (Table VI at small scale)
