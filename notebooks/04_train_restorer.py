@@ -192,10 +192,6 @@ for (task, x, y), t in zip(examples, restored, strict=True):
 # $RCOT_DATA/benchmarks/derain/Rain100L --y-channel --json`; the checkpoint's `.md`
 # holds the table for every benchmark.
 #
-# `darcot_small_allinone7.pt`, next to it, is the same map trained further on all
-# seven tasks (blur and low light added): set `CHECKPOINT` to it in the parameters cell
-# to see the trade-off its `.md` measures.
-#
 # Try the map on a degradation of your choice (a widget in JupyterLab; it offers the
 # tasks the checkpoint was trained on):
 
