@@ -9,7 +9,7 @@
 #   phase 3: the same mix again from the weights of phase 2, a fresh optimiser
 #            and cosine schedule at half the learning rate, PHASE3_MIN minutes
 #   phase 4: from the map weights of phase 3 (a fresh potential and optimiser),
-#            the mix weighted towards rain and sigma 25 (TASK_WEIGHTS, in the
+#            the mix weighted towards rain and sigma 25 (PHASE4_WEIGHTS, in the
 #            order denoise_15, denoise_25, denoise_50, derain, dehaze),
 #            PHASE4_MIN minutes at lr 5e-4
 #   phase 5: from the map weights of phase 4, 96x96 crops, the mix weighted
@@ -31,7 +31,7 @@ PHASE1_MIN=${PHASE1_MIN:-10}
 PHASE2_MIN=${PHASE2_MIN:-65}
 PHASE3_MIN=${PHASE3_MIN:-25}
 PHASE4_MIN=${PHASE4_MIN:-125}
-TASK_WEIGHTS=${TASK_WEIGHTS:-[1,1.25,1,2,0.75]}
+PHASE4_WEIGHTS=${PHASE4_WEIGHTS:-[1,1.25,1,2,0.75]}
 PHASE5_MIN=${PHASE5_MIN:-110}
 PHASE5_WEIGHTS=${PHASE5_WEIGHTS:-[1,2,1,1.5,1]}
 PHASE6_MIN=${PHASE6_MIN:-80}
@@ -58,7 +58,7 @@ $RCOT export "$OUT/phase3_allinone/last.pt" "$OUT/phase3_weights.pt"
 echo "phase 4 start $(date -u +%FT%TZ)"
 $RCOT train --config cpu-small --data "$RCOT_DATA" --steps 100000 \
     --minutes "$PHASE4_MIN" --threads "$THREADS" --set lr_map=0.0005 \
-    --set "task_weights=$TASK_WEIGHTS" \
+    --set "task_weights=$PHASE4_WEIGHTS" \
     --init "$OUT/phase3_weights.pt" --out "$OUT/phase4_allinone" --json
 $RCOT export "$OUT/phase4_allinone/last.pt" "$OUT/phase4_weights.pt"
 echo "phase 5 start $(date -u +%FT%TZ)"
