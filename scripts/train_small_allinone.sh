@@ -22,7 +22,10 @@
 #            added, both synthesised from the clean photographs; PHASE7_WEIGHTS),
 #            64x64 crops, gray_prob 0.2, PHASE7_MIN minutes at lr 5e-4
 #            -> darcot_small_allinone7.pt (seven tasks; not shipped: measured at 90
-#            minutes, SOTS-outdoor fell to 19.3 dB); off unless PHASE7_MIN is set
+#            minutes, SOTS-outdoor fell to 19.3 dB; with lr 3e-4, haze weight 3 and
+#            85 minutes (7,580 steps): LOL 19.63 dB, SOTS-outdoor 21.76 dB (-1.8),
+#            CBSD68 sigma 25 30.57 dB (-0.15), Rain100L 33.81 dB (-0.28));
+#            off unless PHASE7_MIN is set
 #
 # Usage: RCOT_DATA=/path/with/train bash scripts/train_small_allinone.sh [OUT]
 set -euo pipefail
