@@ -1,4 +1,4 @@
-"""The shipped checkpoint loads and restores what it was trained on.
+"""The shipped checkpoints load and restore what they were trained on.
 
 The means are pinned to the values recorded when the checkpoint was made (128x128
 centre crops of the six ``data_samples`` photographs, image ``k`` degraded with seed
@@ -18,36 +18,48 @@ from rcot_lib.images import center_crop, load_image, sample_images
 from rcot_lib.metrics import psnr
 from rcot_lib.restore import restore
 
-SHIPPED = CHECKPOINTS_DIR / "darcot_small_allinone.pt"
+FIVE = ["denoise_15", "denoise_25", "denoise_50", "derain", "dehaze"]
 
-# task: (mean PSNR of the inputs, mean PSNR of the outputs), dB, recorded
-RECORDED = {
-    "denoise_25": (20.75, 30.63),
-    "derain": (23.50, 31.36),
-    "dehaze": (12.41, 23.76),
+# file: (its tasks, {task: (mean PSNR of the inputs, of the outputs), dB, recorded})
+SHIPPED = {
+    "darcot_small_allinone.pt": (FIVE, {
+        "denoise_25": (20.75, 30.63),
+        "derain": (23.50, 31.36),
+        "dehaze": (12.41, 23.76),
+    }),
+    "darcot_small_allinone7.pt": ([*FIVE, "deblur", "lowlight"], {
+        "denoise_25": (20.75, 30.54),
+        "dehaze": (12.41, 23.99),
+        "lowlight": (8.23, 23.33),
+    }),
 }
+CASES = [(name, task) for name, (_, rec) in SHIPPED.items() for task in sorted(rec)]
+
+_loaded: dict = {}
 
 
-@pytest.fixture(scope="module")
-def shipped():
-    if not SHIPPED.is_file():
-        pytest.skip(f"{SHIPPED} missing")
-    return load_map(SHIPPED)
+def shipped(name: str):
+    path = CHECKPOINTS_DIR / name
+    if not path.is_file():
+        pytest.skip(f"{path} missing")
+    if name not in _loaded:
+        _loaded[name] = load_map(path)
+    return _loaded[name]
 
 
-def test_shipped_checkpoint_config(shipped):
-    T, cfg = shipped
-    five = ["denoise_15", "denoise_25", "denoise_50", "derain", "dehaze"]
-    assert cfg["tasks"] == five
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_shipped_checkpoint_config(name):
+    T, cfg = shipped(name)
+    assert cfg["tasks"] == SHIPPED[name][0]
     assert cfg["model"]["backbone"] == "nafnet"
     n = sum(p.numel() for p in T.parameters())
     assert 2.5e6 < n < 3.0e6  # "2.8 M parameters" in the README and notebook 04
     assert not T.training
 
 
-@pytest.mark.parametrize("task", sorted(RECORDED))
-def test_shipped_checkpoint_restores_its_tasks(shipped, task):
-    T, _ = shipped
+@pytest.mark.parametrize(("name", "task"), CASES)
+def test_shipped_checkpoint_restores_its_tasks(name, task):
+    T, _ = shipped(name)
     psnr_in, psnr_out = [], []
     for k, path in enumerate(sample_images()):
         y = center_crop(load_image(path, mode=None), 128)
@@ -58,7 +70,7 @@ def test_shipped_checkpoint_restores_its_tasks(shipped, task):
         psnr_out.append(psnr(out, y))
     mean_in = sum(psnr_in) / len(psnr_in)
     mean_out = sum(psnr_out) / len(psnr_out)
-    want_in, want_out = RECORDED[task]
+    want_in, want_out = SHIPPED[name][1][task]
     assert mean_in == pytest.approx(want_in, abs=0.01)
     assert mean_out == pytest.approx(want_out, abs=0.05)
     # and every image improves
