@@ -52,6 +52,7 @@ FAST = rcot_lib.config.is_fast()
 DATA = None  # folder holding benchmarks/ and train/; None: $RCOT_DATA (or data_samples/)
 SEED = 0
 DEVICE = "auto"
+# the five-task map; "darcot_small_allinone7.pt" adds blur and low light
 CHECKPOINT = rcot_lib.config.CHECKPOINTS_DIR / "darcot_small_allinone.pt"
 PRESET = "cpu-small"  # "gpu-medium" is picked automatically on a GPU in full mode
 STEPS = 4 if FAST else 600  # training steps of section 3 (CPU)
