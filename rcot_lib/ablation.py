@@ -3,10 +3,15 @@
 No condition (the plain backbone ``G``), RCOT's single latent embedding ``e3``
 and DA-RCOT's multi-scale embeddings ``(e1, e2, e3)`` (Eq. 14-15) are trained
 with the same configuration, steps and seed, then scored on the same validation
-batch.
+batch. :func:`summarise_runs` reads the longer runs of ``scripts/ablation_cpu.sh``
+(each variant for the same CPU wall time).
 """
 
 from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
 
 import torch
 
@@ -53,3 +58,74 @@ def conditioning_ablation(
             | validate(T, val)
         )
     return rows
+
+
+def summarise_runs(folder: str | os.PathLike) -> dict[str, dict]:
+    """Steps, times, validation curve and benchmark PSNR of each trained variant.
+
+    Reads what ``scripts/ablation_cpu.sh`` leaves in ``folder``: per condition
+    ``<condition>/history.json`` (from :func:`rcot_lib.train.train`) and the
+    ``rcot eval --json`` files in ``<condition>/eval/``. Conditions without a
+    history are left out.
+
+    Returns
+    -------
+    dict
+        Per condition: ``steps``, ``wall_s``, ``s_per_step``, ``curve`` (lists
+        ``step``, ``minutes`` and ``val_psnr`` of the validation records),
+        ``val_psnr_in`` and ``benchmarks`` (set name -> ``psnr_in`` / ``psnr_out``).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``folder`` holds no variant's history.
+    """
+    folder = Path(folder)
+    runs = {}
+    for condition in CONDITIONS:
+        path = folder / condition / "history.json"
+        if not path.is_file():
+            continue
+        history = json.loads(path.read_text())
+        records = history["records"]
+        val = [r for r in records if "val_psnr" in r]
+        wall = records[-1]["time"] if records else 0.0
+        evals = sorted((folder / condition / "eval").glob("*.json"))
+        runs[condition] = {
+            "steps": history["step"],
+            "wall_s": round(wall, 1),
+            "s_per_step": round(wall / max(history["step"], 1), 3),
+            "curve": {"step": [r["step"] for r in val],
+                      "minutes": [round(r["time"] / 60, 3) for r in val],
+                      "val_psnr": [round(r["val_psnr"], 3) for r in val]},
+            "val_psnr_in": round(val[0]["val_psnr_in"], 3) if val else None,
+            "benchmarks": {
+                p.stem: {k: round(json.loads(p.read_text())[k], 2)
+                         for k in ("psnr_in", "psnr_out")}
+                for p in evals
+            },
+        }
+    if not runs:
+        raise FileNotFoundError(
+            f"no ablation run in {folder}: expected {'/, '.join(CONDITIONS)}/ "
+            "each with a history.json (scripts/ablation_cpu.sh writes them)"
+        )
+    return runs
+
+
+#: Column names of the benchmark sets that ``scripts/ablation_cpu.sh`` scores.
+SET_NAMES = {"cbsd68_25": "CBSD68 sigma 25", "rain100l": "Rain100L (Y)",
+             "sots": "SOTS-outdoor"}
+
+
+def runs_table(runs: dict[str, dict]) -> str:
+    """A Markdown table of :func:`summarise_runs`: steps, s/step, PSNR out per set."""
+    sets = sorted({s for run in runs.values() for s in run["benchmarks"]})
+    head = ["condition", "steps", "s/step", *(SET_NAMES.get(s, s) for s in sets)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for condition, run in runs.items():
+        cells = [condition, f"{run['steps']:,}", f"{run['s_per_step']:.2f}"]
+        cells += [f"{run['benchmarks'][s]['psnr_out']:.2f}" if s in run["benchmarks"]
+                  else "-" for s in sets]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

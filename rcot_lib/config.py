@@ -23,6 +23,8 @@ KIT_ROOT = Path(__file__).resolve().parent.parent
 #: Small redistributable images and the shipped checkpoints.
 SAMPLES_DIR = KIT_ROOT / "data_samples"
 CHECKPOINTS_DIR = SAMPLES_DIR / "checkpoints"
+#: Measured results the notebooks plot (too long to recompute in a notebook).
+RESULTS_DIR = SAMPLES_DIR / "results"
 
 
 def env_flag(name: str, default: bool = False) -> bool:

@@ -269,6 +269,39 @@ def plot_history(
     return fig
 
 
+#: Legend names of the conditioning variants (DA-RCOT Table VI).
+CONDITION_NAMES = {"none": "none (one pass)", "single": "single e3 (RCOT)",
+                   "multiscale": "multi-scale (DA-RCOT)"}
+
+
+def plot_ablation_curves(runs: dict[str, dict], size: float = 3.6) -> plt.Figure:
+    """Validation PSNR of each conditioning variant against steps and wall time.
+
+    The same runs read two ways: at an equal number of steps (left, the paper's
+    Table VI) and at an equal wall time (right, the budget a CPU user has).
+
+    Parameters
+    ----------
+    runs : dict
+        :func:`rcot_lib.ablation.summarise_runs` output (or its saved JSON):
+        per condition a ``curve`` with lists ``step``, ``minutes``, ``val_psnr``.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(2 * size, size * 0.8), sharey=True)
+    for condition, run in runs.items():
+        curve = run["curve"]
+        label = f"{CONDITION_NAMES.get(condition, condition)}, {run['steps']:,} steps"
+        for ax, key in zip(axes, ("step", "minutes"), strict=True):
+            ax.plot(curve[key], curve["val_psnr"], label=label, lw=1.2)
+    axes[0].set_xlabel("training step")
+    axes[1].set_xlabel("wall time (minutes)")
+    axes[0].set_ylabel("val PSNR (dB)")
+    axes[0].set_title("equal steps", fontsize=9)
+    axes[1].set_title("equal wall time", fontsize=9)
+    axes[1].legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
 def show_restorations(
     degraded: list, restored: list, clean: list, names: list[str] | None = None,
     size: float = 2.6,

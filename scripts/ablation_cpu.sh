@@ -9,9 +9,12 @@
 #
 # Usage: RCOT_DATA=/path bash scripts/ablation_cpu.sh OUT [MINUTES]   (default 25)
 # VARIANTS="single multiscale" runs a subset (default: all three).
-# Prints one Markdown table per variant and OUT/summary.json (the variants found
-# in OUT). Run nothing else on the machine meanwhile: the budget is wall time,
-# so a second job stealing cores costs the running variant steps.
+# Prints one Markdown table per variant, then the table of all of them; writes
+# OUT/summary.json (rcot_lib.ablation.summarise_runs: steps, times, validation
+# curves and benchmark PSNR of the variants found in OUT), the file that
+# data_samples/results/ablation_cpu.json holds for notebook 04.
+# Run nothing else on the machine meanwhile: the budget is wall time, so a
+# second job stealing cores costs the running variant steps.
 set -euo pipefail
 OUT=${1:?output folder}
 MINUTES=${2:-25}
@@ -31,20 +34,14 @@ for c in $VARIANTS; do
       cbsd68_25 rain100l sots
 done
 .venv/bin/python - "$OUT" <<'PY'
-import json
 import sys
 from pathlib import Path
 
+from rcot_lib.ablation import runs_table, summarise_runs
+from rcot_lib.files import save_json
+
 out = Path(sys.argv[1])
-rows = {}
-for c in ("none", "single", "multiscale"):
-    if not (out / f"{c}.train.json").is_file():
-        continue
-    run = json.loads((out / f"{c}.train.json").read_text())
-    evals = {p.stem: json.loads(p.read_text()) for p in (out / c / "eval").glob("*.json")}
-    rows[c] = {"steps": run["step"], "wall_s": run["wall_s"],
-               "s_per_step": round(run["wall_s"] / max(run["step"], 1), 3),
-               **{k: round(v["psnr_out"], 2) for k, v in sorted(evals.items())}}
-(out / "summary.json").write_text(json.dumps(rows, indent=1) + "\n")
-print(json.dumps(rows, indent=1))
+runs = summarise_runs(out)
+save_json(runs, out / "summary.json")
+print(runs_table(runs))
 PY

@@ -15,3 +15,78 @@ def test_ablation_trains_each_condition_on_the_same_budget(monkeypatch):
     inputs = {round(r["val_psnr_in"], 6) for r in rows}
     assert len(inputs) == 1  # one validation batch for all
     assert all(r["val_psnr"] > 5 for r in rows)
+
+
+def test_summarise_runs_reads_what_the_trainer_and_eval_write(tmp_path, monkeypatch):
+    import json
+
+    from rcot_lib.ablation import runs_table, summarise_runs
+    from rcot_lib.train import train
+
+    monkeypatch.delenv("RCOT_DATA", raising=False)
+    cfg = get_preset("tiny", steps=3, tasks=("denoise_25",), log_every=1, val_every=1)
+    with pytest.warns(UserWarning, match="data_samples"):
+        train(cfg.replace(model={"condition": "single"}), tmp_path / "single",
+              device="cpu", progress=False)
+    (tmp_path / "single" / "eval").mkdir()
+    (tmp_path / "single" / "eval" / "rain100l.json").write_text(
+        json.dumps({"psnr_in": 26.904, "psnr_out": 30.1234, "ssim_in": 0.8}))
+
+    runs = summarise_runs(tmp_path)
+    assert list(runs) == ["single"]  # the variants found, no others
+    run = runs["single"]
+    assert run["steps"] == 3
+    assert run["curve"]["step"] == [1, 2, 3]
+    assert run["curve"]["minutes"] == sorted(run["curve"]["minutes"])
+    assert run["s_per_step"] == pytest.approx(run["wall_s"] / 3, abs=0.02)
+    assert run["benchmarks"] == {"rain100l": {"psnr_in": 26.9, "psnr_out": 30.12}}
+    assert runs_table(runs).splitlines()[2].startswith("| single | 3 | ")
+    assert runs_table(runs).splitlines()[2].endswith(" | 30.12 |")
+
+
+def test_summarise_runs_names_the_missing_histories(tmp_path):
+    from rcot_lib.ablation import summarise_runs
+
+    with pytest.raises(FileNotFoundError, match="none/, single/, multiscale/"):
+        summarise_runs(tmp_path)
+
+
+def test_ablation_curves_plot_each_run_against_steps_and_minutes():
+    import matplotlib.pyplot as plt
+
+    from rcot_lib.viz import plot_ablation_curves
+
+    runs = {
+        "none": {"steps": 400, "curve": {"step": [100, 200, 300, 400],
+                                         "minutes": [1, 2, 3, 4],
+                                         "val_psnr": [24, 25, 26, 27]}},
+        "multiscale": {"steps": 200, "curve": {"step": [100, 200],
+                                               "minutes": [2.5, 5],
+                                               "val_psnr": [25, 27]}},
+    }
+    fig = plot_ablation_curves(runs)
+    by_step, by_time = fig.axes
+    assert [len(ax.lines) for ax in fig.axes] == [2, 2]
+    assert list(by_step.lines[1].get_xdata()) == [100, 200]
+    assert list(by_time.lines[1].get_xdata()) == [2.5, 5]
+    assert list(by_time.lines[0].get_ydata()) == [24, 25, 26, 27]
+    labels = [t.get_text() for t in by_time.get_legend().get_texts()]
+    assert labels == ["none (one pass), 400 steps", "multi-scale (DA-RCOT), 200 steps"]
+    plt.close(fig)
+
+
+def test_the_shipped_ablation_runs_are_whole():
+    import json
+
+    from rcot_lib.ablation import CONDITIONS, runs_table
+    from rcot_lib.config import RESULTS_DIR
+
+    runs = json.loads((RESULTS_DIR / "ablation_cpu.json").read_text())
+    assert tuple(runs) == CONDITIONS
+    for run in runs.values():
+        curve = run["curve"]
+        assert len(curve["step"]) == len(curve["minutes"]) == len(curve["val_psnr"])
+        assert curve["step"][-1] == run["steps"]  # the final record is validated
+        assert 24.5 < curve["minutes"][-1] <= 25.1  # the 25-minute budget
+        assert set(run["benchmarks"]) == {"cbsd68_25", "rain100l", "sots"}
+    assert len(runs_table(runs).splitlines()) == 2 + len(CONDITIONS)
