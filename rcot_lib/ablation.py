@@ -90,7 +90,8 @@ def summarise_runs(folder: str | os.PathLike) -> dict[str, dict]:
         records = history["records"]
         val = [r for r in records if "val_psnr" in r]
         wall = records[-1]["time"] if records else 0.0
-        evals = sorted((folder / condition / "eval").glob("*.json"))
+        evals = {p.stem: json.loads(p.read_text())
+                 for p in sorted((folder / condition / "eval").glob("*.json"))}
         runs[condition] = {
             "steps": history["step"],
             "wall_s": round(wall, 1),
@@ -100,9 +101,8 @@ def summarise_runs(folder: str | os.PathLike) -> dict[str, dict]:
                       "val_psnr": [round(r["val_psnr"], 3) for r in val]},
             "val_psnr_in": round(val[0]["val_psnr_in"], 3) if val else None,
             "benchmarks": {
-                p.stem: {k: round(json.loads(p.read_text())[k], 2)
-                         for k in ("psnr_in", "psnr_out")}
-                for p in evals
+                name: {k: round(result[k], 2) for k in ("psnr_in", "psnr_out")}
+                for name, result in evals.items()
             },
         }
     if not runs:
