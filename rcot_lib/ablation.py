@@ -15,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+from rcot_lib.data import EVAL_SETS
 from rcot_lib.presets import TrainConfig
 
 CONDITIONS = ("none", "single", "multiscale")
@@ -113,15 +114,10 @@ def summarise_runs(folder: str | os.PathLike) -> dict[str, dict]:
     return runs
 
 
-#: Column names of the benchmark sets that ``scripts/ablation_cpu.sh`` scores.
-SET_NAMES = {"cbsd68_25": "CBSD68 sigma 25", "rain100l": "Rain100L (Y)",
-             "sots": "SOTS-outdoor"}
-
-
 def runs_table(runs: dict[str, dict]) -> str:
     """A Markdown table of :func:`summarise_runs`: steps, s/step, PSNR out per set."""
     sets = sorted({s for run in runs.values() for s in run["benchmarks"]})
-    head = ["condition", "steps", "s/step", *(SET_NAMES.get(s, s) for s in sets)]
+    head = ["condition", "steps", "s/step", *(EVAL_SETS.get(s, s) for s in sets)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for condition, run in runs.items():
         cells = [condition, f"{run['steps']:,}", f"{run['s_per_step']:.2f}"]

@@ -310,6 +310,17 @@ BENCHMARKS = {
 }
 
 
+#: The scored sets of ``scripts/eval_benchmarks.sh`` (one ``rcot eval`` each):
+#: key -> table label. Noise and blur are seeded synthetic degradations of the
+#: clean sets; Rain100L is scored on the BT.601 Y channel, the others in RGB.
+EVAL_SETS = {
+    "cbsd68_15": "CBSD68 sigma 15", "cbsd68_25": "CBSD68 sigma 25",
+    "cbsd68_50": "CBSD68 sigma 50", "set12_25": "Set12 sigma 25 (gray)",
+    "rain100l": "Rain100L (Y)", "sots": "SOTS-outdoor", "lol": "LOL",
+    "cbsd68_blur": "CBSD68 synthetic motion blur",
+}
+
+
 def benchmark_sets(
     root: str | os.PathLike | None = None,
     limit: int | None = None,

@@ -14,18 +14,13 @@ import os
 import sys
 from pathlib import Path
 
-NAMES = {
-    "cbsd68_15": "CBSD68 sigma 15", "cbsd68_25": "CBSD68 sigma 25",
-    "cbsd68_50": "CBSD68 sigma 50", "set12_25": "Set12 sigma 25 (gray)",
-    "rain100l": "Rain100L", "sots": "SOTS-outdoor (50)", "lol": "LOL (15)",
-    "cbsd68_blur": "CBSD68 synthetic motion blur",
-}
+from rcot_lib.data import EVAL_SETS
 
 
 def load(folder: str) -> dict[str, dict]:
-    """The eval results present in ``folder``, in the order of :data:`NAMES`."""
+    """The eval results present in ``folder``, in the order of :data:`EVAL_SETS`."""
     out = {}
-    for key in NAMES:
+    for key in EVAL_SETS:
         path = Path(folder) / f"{key}.json"
         if path.is_file():
             out[key] = json.loads(path.read_text())
@@ -39,7 +34,7 @@ def summary(key: str, r: dict) -> dict:
     if root and source.startswith(str(Path(root))):
         source = "$RCOT_DATA" + source[len(str(Path(root))):]
     return {
-        "set": NAMES[key], "source": source, "degradation": r.get("degradation"),
+        "set": EVAL_SETS[key], "source": source, "degradation": r.get("degradation"),
         "seed": r.get("seed"), "metric": r["metric"], "images": r["count"],
         "self_ensemble": bool(r.get("self_ensemble", False)),
         **{k: round(r[k], 4) for k in ("psnr_in", "psnr_out", "ssim_in", "ssim_out",
@@ -56,7 +51,8 @@ def main(folder: str, as_json: bool = False) -> None:
           "| s/image |")
     print("|---|---|---|---|---|---|---|---|")
     for key, r in results.items():
-        print(f"| {NAMES[key]} | {r['count']} | {r['metric']} | {r['psnr_in']:.2f} | "
+        print(f"| {EVAL_SETS[key]} | {r['count']} | {r['metric']} | "
+              f"{r['psnr_in']:.2f} | "
               f"{r['psnr_out']:.2f} | {r['ssim_in']:.4f} | {r['ssim_out']:.4f} | "
               f"{r['seconds_per_image']:.2f} |")
 
