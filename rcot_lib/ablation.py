@@ -125,3 +125,79 @@ def runs_table(runs: dict[str, dict]) -> str:
                   else "-" for s in sets]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def seeds_summary(seed_runs: list[dict[str, dict]]) -> dict[str, dict]:
+    """Mean and spread over seeds of :func:`summarise_runs` results.
+
+    Each element of ``seed_runs`` is one seed's ``summarise_runs`` (the same
+    variants, steps and benchmark sets, another ``seed``). Besides each variant's
+    PSNR, the *gain* over the unconditioned map of the same seed is averaged:
+    the paired difference removes what the seed does to every variant alike.
+
+    Returns
+    -------
+    dict
+        Per condition: ``seeds`` (how many), ``steps`` (mean), and per set
+        ``psnr_out`` and ``gain`` (PSNR minus that of ``"none"`` of the same
+        seed; absent without a ``"none"`` run), each ``{"mean", "std", "values"}``
+        with the sample standard deviation (0 for one seed).
+
+    Raises
+    ------
+    ValueError
+        If ``seed_runs`` is empty or the seeds do not hold the same variants.
+    """
+    import numpy as np
+
+    if not seed_runs:
+        raise ValueError("seeds_summary needs at least one seed's runs")
+    conditions = list(seed_runs[0])
+    if any(list(runs) != conditions for runs in seed_runs):
+        found = [list(runs) for runs in seed_runs]
+        raise ValueError(f"every seed must hold the same variants; found {found}")
+
+    def stats(values: list[float]) -> dict:
+        v = np.asarray(values, dtype=float)
+        std = float(v.std(ddof=1)) if len(v) > 1 else 0.0
+        return {"mean": round(float(v.mean()), 3), "std": round(std, 3),
+                "values": [round(float(x), 2) for x in v]}
+
+    out = {}
+    for c in conditions:
+        sets = sorted(set.intersection(*(set(r[c]["benchmarks"]) for r in seed_runs)))
+        per_set = {}
+        for s in sets:
+            psnr = [r[c]["benchmarks"][s]["psnr_out"] for r in seed_runs]
+            per_set[s] = {"psnr_out": stats(psnr)}
+            if all("none" in r and s in r["none"]["benchmarks"] for r in seed_runs):
+                base = [r["none"]["benchmarks"][s]["psnr_out"] for r in seed_runs]
+                gain = [a - b for a, b in zip(psnr, base, strict=True)]
+                per_set[s]["gain"] = stats(gain)
+        out[c] = {"seeds": len(seed_runs),
+                  "steps": round(float(np.mean([r[c]["steps"] for r in seed_runs]))),
+                  "benchmarks": per_set}
+    return out
+
+
+def seeds_table(summary: dict[str, dict]) -> str:
+    """A Markdown table of :func:`seeds_summary`: PSNR mean +/- std per set, and
+    in brackets the mean +/- std gain over the one-pass map of the same seed."""
+    sets = sorted({s for run in summary.values() for s in run["benchmarks"]})
+    head = ["condition", "seeds", "steps", *(EVAL_SETS.get(s, s) for s in sets)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for condition, run in summary.items():
+        cells = [condition, str(run["seeds"]), f"{run['steps']:,}"]
+        for s in sets:
+            b = run["benchmarks"].get(s)
+            if b is None:
+                cells.append("-")
+                continue
+            p = b["psnr_out"]
+            cell = f"{p['mean']:.2f} ± {p['std']:.2f}"
+            if "gain" in b and condition != "none":
+                g = b["gain"]
+                cell += f" ({g['mean']:+.2f} ± {g['std']:.2f})"
+            cells.append(cell)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -9,6 +9,10 @@
 #
 # Usage: RCOT_DATA=/path bash scripts/ablation_cpu.sh OUT [MINUTES]   (default 25)
 # VARIANTS="single multiscale" runs a subset (default: all three).
+# STEPS=1500 gives every variant the same number of steps instead (the cosine
+# schedule over the steps, no time limit: the paper's comparison, and one that
+# other jobs on the machine do not change); SEED=k seeds the networks and the
+# data (default 0). rcot_lib.ablation.seeds_table compares several seeds' OUTs.
 # Prints one Markdown table per variant, then the table of all of them; writes
 # OUT/summary.json (rcot_lib.ablation.summarise_runs: steps, times, validation
 # curves and benchmark PSNR of the variants found in OUT), the file that
@@ -23,10 +27,12 @@ RCOT=${RCOT:-.venv/bin/rcot}
 : "${RCOT_DATA:?set RCOT_DATA}"
 mkdir -p "$OUT"
 VARIANTS=${VARIANTS:-none single multiscale}
+if [ -n "${STEPS:-}" ]; then budget=(--steps "$STEPS"); else
+  budget=(--steps 100000 --minutes "$MINUTES"); fi
 for c in $VARIANTS; do
   echo "train $c start $(date -u +%FT%TZ)" >&2
-  $RCOT train --config cpu-small --data "$RCOT_DATA" --steps 100000 \
-      --minutes "$MINUTES" --threads "$THREADS" --set "model.condition=$c" \
+  $RCOT train --config cpu-small --data "$RCOT_DATA" "${budget[@]}" \
+      --threads "$THREADS" --set "model.condition=$c" --set "seed=${SEED:-0}" \
       --out "$OUT/$c" --json --no-progress > "$OUT/$c.train.json"
 done
 for c in $VARIANTS; do

@@ -90,3 +90,39 @@ def test_the_shipped_ablation_runs_are_whole():
         assert 24.5 < curve["minutes"][-1] <= 25.1  # the 25-minute budget
         assert set(run["benchmarks"]) == {"cbsd68_25", "rain100l", "sots"}
     assert len(runs_table(runs).splitlines()) == 2 + len(CONDITIONS)
+
+
+def _seed_runs(values: dict[str, list[float]], steps: int = 1500) -> list[dict]:
+    """One summarise_runs-shaped dict per seed, PSNR on Rain100L only."""
+    n = len(next(iter(values.values())))
+    return [{c: {"steps": steps, "benchmarks": {"rain100l": {"psnr_out": v[k]}}}
+             for c, v in values.items()} for k in range(n)]
+
+
+def test_seeds_summary_gives_mean_std_and_the_paired_gain():
+    from rcot_lib.ablation import seeds_summary, seeds_table
+
+    runs = _seed_runs({"none": [28.0, 29.0, 27.5], "single": [28.5, 29.2, 28.0]})
+    summary = seeds_summary(runs)
+    single = summary["single"]["benchmarks"]["rain100l"]
+    assert single["psnr_out"]["mean"] == pytest.approx(28.567, abs=1e-3)
+    assert single["psnr_out"]["std"] == pytest.approx(0.6028, abs=1e-3)  # ddof=1
+    # the gain over "none" is paired by seed: 0.5, 0.2, 0.5
+    assert single["gain"]["mean"] == pytest.approx(0.4, abs=1e-3)
+    assert single["gain"]["std"] == pytest.approx(0.1732, abs=1e-3)
+    assert summary["none"]["benchmarks"]["rain100l"]["gain"]["mean"] == 0
+    assert summary["single"]["seeds"] == 3
+    row = seeds_table(summary).splitlines()[3]
+    assert row == "| single | 3 | 1,500 | 28.57 ± 0.60 (+0.40 ± 0.17) |"
+
+
+def test_seeds_summary_of_one_seed_and_of_mismatched_seeds():
+    from rcot_lib.ablation import seeds_summary
+
+    one = seeds_summary(_seed_runs({"single": [28.5]}))
+    assert one["single"]["benchmarks"]["rain100l"]["psnr_out"]["std"] == 0
+    assert "gain" not in one["single"]["benchmarks"]["rain100l"]  # no "none" run
+    with pytest.raises(ValueError, match="same variants"):
+        seeds_summary(_seed_runs({"none": [1.0]}) + _seed_runs({"single": [1.0]}))
+    with pytest.raises(ValueError, match="at least one"):
+        seeds_summary([])
