@@ -126,3 +126,21 @@ def test_seeds_summary_of_one_seed_and_of_mismatched_seeds():
         seeds_summary(_seed_runs({"none": [1.0]}) + _seed_runs({"single": [1.0]}))
     with pytest.raises(ValueError, match="at least one"):
         seeds_summary([])
+
+
+def test_the_shipped_equal_steps_runs_cover_every_seed_and_variant():
+    import json
+
+    from rcot_lib.ablation import CONDITIONS, seeds_summary, seeds_table
+    from rcot_lib.config import RESULTS_DIR
+
+    by_seed = json.loads((RESULTS_DIR / "ablation_steps.json").read_text())
+    assert len(by_seed) >= 3
+    for runs in by_seed.values():
+        assert tuple(runs) == CONDITIONS
+        for run in runs.values():
+            assert run["steps"] == run["curve"]["step"][-1] == 1500
+            assert set(run["benchmarks"]) == {"cbsd68_25", "rain100l", "sots"}
+    summary = seeds_summary(list(by_seed.values()))
+    assert all(run["seeds"] == len(by_seed) for run in summary.values())
+    assert len(seeds_table(summary).splitlines()) == 2 + len(CONDITIONS)
