@@ -19,11 +19,22 @@
 # Usage, from the repository root, with a CUDA build of torch (no install needed:
 # the kit runs from the source tree):
 #   RCOT_DATA=/path/holding/train bash scripts/gpu_checks.sh OUT
+# Where that Python lacks IPython (needed by the notebook-04 check only), bring its
+# wheels from scripts/device_wheels.sh and put them on PYTHONPATH first. PY picks
+# the interpreter (default python3; .venv/bin/python with QUICK=1 if it exists).
+# The checks train on $RCOT_DATA/train/clean/BSD390 only (29 MB): to run them on a
+# machine without the data folder, copy that folder into the ignored .data/ and
+# bring it along with .whl/:
+#   mkdir -p .data/train/clean && cp -r "$RCOT_DATA/train/clean/BSD390" .data/train/clean/
+#   PYTHONPATH=/tmp/site RCOT_DATA=.data bash scripts/gpu_checks.sh OUT   # there
 # QUICK=1 runs the same sequence on the CPU with a tiny model and without
 # torch.compile (about 2 minutes): it checks this script, not the GPU.
 set -uo pipefail
 OUT=${1:?output folder}
-PY=${PY:-python3}
+if [ -z "${PY:-}" ]; then  # QUICK runs here, in the kit's .venv
+    if [ "${QUICK:-0}" = 1 ] && [ -x .venv/bin/python ]; then PY=.venv/bin/python
+    else PY=python3; fi
+fi
 TRAIN_MIN=${TRAIN_MIN:-2}
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 MPLBACKEND=Agg
 mkdir -p "$OUT"
