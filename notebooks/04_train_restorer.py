@@ -270,7 +270,7 @@ plt.show()
 #
 # With the schedule over steps instead (1,500 steps each: `STEPS=1500 SEED=k
 # scripts/ablation_cpu.sh OUT`), the comparison is the paper's, and it does not depend on
-# how busy the machine was. One seed is not enough to read it: below, three seeds
+# how busy the machine was. One seed is not enough to read it: below, four seeds
 # (networks and training data drawn anew, the same benchmark images), the mean +/- the
 # standard deviation over seeds, and in brackets the gain over the one-pass map *of
 # the same seed*:
@@ -280,12 +280,12 @@ by_seed = json.loads((rcot_lib.config.RESULTS_DIR / "ablation_steps.json").read_
 display(Markdown(seeds_table(seeds_summary(list(by_seed.values())))))
 
 # %% [markdown]
-# At 1,500 CPU steps the condition's effect is smaller than the spread between seeds.
-# Only DA-RCOT's gain on CBSD68 $\sigma$25 (about +0.1 dB) keeps its sign for every seed;
-# on Rain100L the gains of both conditioned maps change sign from seed to seed. One seed
-# alone (seed 0: RCOT ahead on all three sets) would have told the paper's story; three
-# do not. A claim that one variant beats another needs the paired gain and its spread,
-# not one run each.
+# At 1,500 CPU steps the condition's effect is smaller than the spread between seeds:
+# no gain keeps its sign for all four seeds. RCOT's gain on CBSD68 $\sigma$25 is the most
+# consistent (positive for three seeds of four); on Rain100L and SOTS-outdoor the gains
+# of both conditioned maps change sign from seed to seed. One seed alone (seed 0: RCOT
+# ahead on all three sets) would have told the paper's story; four do not. A claim that
+# one variant beats another needs the paired gain and its spread, not one run each.
 #
 # ## Summary
 #
