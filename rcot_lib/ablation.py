@@ -114,17 +114,27 @@ def summarise_runs(folder: str | os.PathLike) -> dict[str, dict]:
     return runs
 
 
+def _set_keys(runs: dict[str, dict]) -> list[str]:
+    """The benchmark sets scored in any of ``runs``, sorted."""
+    return sorted({s for run in runs.values() for s in run["benchmarks"]})
+
+
+def _markdown_table(head: list[str], rows: list[list[str]]) -> str:
+    def row(cells: list[str]) -> str:
+        return "| " + " | ".join(cells) + " |"
+
+    return "\n".join([row(head), "|" + "---|" * len(head), *map(row, rows)])
+
+
 def runs_table(runs: dict[str, dict]) -> str:
     """A Markdown table of :func:`summarise_runs`: steps, s/step, PSNR out per set."""
-    sets = sorted({s for run in runs.values() for s in run["benchmarks"]})
+    sets = _set_keys(runs)
     head = ["condition", "steps", "s/step", *(EVAL_SETS.get(s, s) for s in sets)]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for condition, run in runs.items():
-        cells = [condition, f"{run['steps']:,}", f"{run['s_per_step']:.2f}"]
-        cells += [f"{run['benchmarks'][s]['psnr_out']:.2f}" if s in run["benchmarks"]
-                  else "-" for s in sets]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    rows = [[condition, f"{run['steps']:,}", f"{run['s_per_step']:.2f}",
+             *(f"{run['benchmarks'][s]['psnr_out']:.2f}" if s in run["benchmarks"]
+               else "-" for s in sets)]
+            for condition, run in runs.items()]
+    return _markdown_table(head, rows)
 
 
 def seeds_summary(seed_runs: list[dict[str, dict]]) -> dict[str, dict]:
@@ -183,21 +193,19 @@ def seeds_summary(seed_runs: list[dict[str, dict]]) -> dict[str, dict]:
 def seeds_table(summary: dict[str, dict]) -> str:
     """A Markdown table of :func:`seeds_summary`: PSNR mean +/- std per set, and
     in brackets the mean +/- std gain over the one-pass map of the same seed."""
-    sets = sorted({s for run in summary.values() for s in run["benchmarks"]})
+
+    def cell(condition: str, b: dict | None) -> str:
+        if b is None:
+            return "-"
+        p = b["psnr_out"]
+        text = f"{p['mean']:.2f} ± {p['std']:.2f}"
+        if "gain" in b and condition != "none":
+            text += f" ({b['gain']['mean']:+.2f} ± {b['gain']['std']:.2f})"
+        return text
+
+    sets = _set_keys(summary)
     head = ["condition", "seeds", "steps", *(EVAL_SETS.get(s, s) for s in sets)]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for condition, run in summary.items():
-        cells = [condition, str(run["seeds"]), f"{run['steps']:,}"]
-        for s in sets:
-            b = run["benchmarks"].get(s)
-            if b is None:
-                cells.append("-")
-                continue
-            p = b["psnr_out"]
-            cell = f"{p['mean']:.2f} ± {p['std']:.2f}"
-            if "gain" in b and condition != "none":
-                g = b["gain"]
-                cell += f" ({g['mean']:+.2f} ± {g['std']:.2f})"
-            cells.append(cell)
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    rows = [[condition, str(run["seeds"]), f"{run['steps']:,}",
+             *(cell(condition, run["benchmarks"].get(s)) for s in sets)]
+            for condition, run in summary.items()]
+    return _markdown_table(head, rows)
