@@ -17,6 +17,7 @@ import torch
 
 from rcot_lib.data import EVAL_SETS
 from rcot_lib.presets import TrainConfig
+from rcot_lib.tables import markdown_table
 
 CONDITIONS = ("none", "single", "multiscale")
 
@@ -119,13 +120,6 @@ def _set_keys(runs: dict[str, dict]) -> list[str]:
     return sorted({s for run in runs.values() for s in run["benchmarks"]})
 
 
-def _markdown_table(head: list[str], rows: list[list[str]]) -> str:
-    def row(cells: list[str]) -> str:
-        return "| " + " | ".join(cells) + " |"
-
-    return "\n".join([row(head), "|" + "---|" * len(head), *map(row, rows)])
-
-
 def runs_table(runs: dict[str, dict]) -> str:
     """A Markdown table of :func:`summarise_runs`: steps, s/step, PSNR out per set."""
     sets = _set_keys(runs)
@@ -134,7 +128,7 @@ def runs_table(runs: dict[str, dict]) -> str:
              *(f"{run['benchmarks'][s]['psnr_out']:.2f}" if s in run["benchmarks"]
                else "-" for s in sets)]
             for condition, run in runs.items()]
-    return _markdown_table(head, rows)
+    return markdown_table(head, rows)
 
 
 def seeds_summary(seed_runs: list[dict[str, dict]]) -> dict[str, dict]:
@@ -208,4 +202,4 @@ def seeds_table(summary: dict[str, dict]) -> str:
     rows = [[condition, str(run["seeds"]), f"{run['steps']:,}",
              *(cell(condition, run["benchmarks"].get(s)) for s in sets)]
             for condition, run in summary.items()]
-    return _markdown_table(head, rows)
+    return markdown_table(head, rows)

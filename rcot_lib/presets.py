@@ -86,7 +86,9 @@ class TrainConfig:
     grad_clip : float
         Clip the map's gradient norm (0 = off).
     amp, compile, channels_last : bool
-        bf16 autocast, ``torch.compile`` and channels-last memory (GPU only).
+        bf16 autocast, ``torch.compile`` and channels-last memory. They are
+        applied on any device; only the GPU preset sets them, since on most CPUs
+        they do not pay (bf16 is emulated there and compiling takes minutes).
     max_minutes : float
         Stop (and save) after this wall time; 0 = no limit.
     """

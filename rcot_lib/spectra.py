@@ -31,6 +31,7 @@ import math
 import torch
 
 from rcot_lib.images import to_gray
+from rcot_lib.tables import markdown_table
 
 #: Score names, in table order.
 SCORES = ("hoyer", "gini", "top1", "top5")
@@ -279,8 +280,6 @@ def format_table(
     """A Markdown table: one row per group (degradation or data set), one column
     per score key (default: the Fourier scores, then pixel Hoyer and Gini)."""
     keys = keys or tuple(f"fourier_{s}" for s in SCORES) + ("pixel_hoyer", "pixel_gini")
-    lines = ["| | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
-    for name, means in groups.items():
-        cells = " | ".join(f"{means[k]:.{digits}f}" for k in keys)
-        lines.append(f"| {name} | {cells} |")
-    return "\n".join(lines)
+    rows = [[name, *(f"{means[k]:.{digits}f}" for k in keys)]
+            for name, means in groups.items()]
+    return markdown_table(["", *keys], rows)

@@ -146,7 +146,7 @@ def train(  # noqa: C901 (one loop, kept in one place on purpose)
     T = (T or build_map(cfg.model)).to(dev)
     use_phi = cfg.adv_weight > 0
     phi = (phi or build_potential(cfg.model)).to(dev) if use_phi else None
-    if cfg.channels_last and gpu:
+    if cfg.channels_last:
         T = T.to(memory_format=torch.channels_last)
     opt_T = make_optimizer(cfg.optimizer, T.parameters(), cfg.lr_map, cfg.weight_decay)
     opt_phi = torch.optim.RMSprop(phi.parameters(), lr=cfg.lr) if use_phi else None
@@ -185,7 +185,7 @@ def train(  # noqa: C901 (one loop, kept in one place on purpose)
         model = torch.nn.parallel.DistributedDataParallel(
             T, device_ids=[dev.index] if gpu else None
         )
-    if cfg.compile and gpu:
+    if cfg.compile:
         model = torch.compile(model)
 
     def save() -> None:  # called on every rank (it gathers the ranks' RNG states)
@@ -213,7 +213,7 @@ def train(  # noqa: C901 (one loop, kept in one place on purpose)
     remaining = max(0, cfg.steps - step)
     loader = make_loader(dataset, cfg.batch_size, step, remaining, cfg.num_workers,
                          rank, world)
-    amp = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=cfg.amp and gpu)
+    amp = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=cfg.amp)
     bar = tqdm(total=cfg.steps, initial=step, disable=not (progress and main),
                file=sys.stderr, desc=cfg.name, dynamic_ncols=True)
     t0 = time.time()
@@ -222,7 +222,7 @@ def train(  # noqa: C901 (one loop, kept in one place on purpose)
     for x, y, labels, paired in loader:
         x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)
         labels, paired = labels.to(dev), paired.to(dev)
-        if cfg.channels_last and gpu:
+        if cfg.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
         f = lr_factor(cfg, step, time.time() - t0)
         for group in opt_T.param_groups:

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from rcot_lib.data import EVAL_SETS
+from rcot_lib.tables import markdown_table
 
 
 def load(folder: str) -> dict[str, dict]:
@@ -47,15 +48,12 @@ def main(folder: str, as_json: bool = False) -> None:
     if as_json:
         print(json.dumps({k: summary(k, r) for k, r in results.items()}, indent=1))
         return
-    print("| set | images | metric | PSNR in | PSNR out | SSIM in | SSIM out "
-          "| s/image |")
-    print("|---|---|---|---|---|---|---|---|")
-    for key, r in results.items():
-        print(f"| {EVAL_SETS[key]} | {r['count']} | {r['metric']} | "
-              f"{r['psnr_in']:.2f} | "
-              f"{r['psnr_out']:.2f} | {r['ssim_in']:.4f} | {r['ssim_out']:.4f} | "
-              f"{r['seconds_per_image']:.2f} |")
-
+    head = ["set", "images", "metric", "PSNR in", "PSNR out", "SSIM in", "SSIM out",
+            "s/image"]
+    rows = [[EVAL_SETS[key], r["count"], r["metric"], f"{r['psnr_in']:.2f}",
+             f"{r['psnr_out']:.2f}", f"{r['ssim_in']:.4f}", f"{r['ssim_out']:.4f}",
+             f"{r['seconds_per_image']:.2f}"] for key, r in results.items()]
+    print(markdown_table(head, rows))
 
 if __name__ == "__main__":
     main(sys.argv[1], "--json" in sys.argv[2:])

@@ -141,7 +141,7 @@ def test_compile_wraps_the_map_and_flops_come_from_the_eager_map(monkeypatch):
     assert len(compiled) == 2 and r["compile"] is True
 
 
-def test_preset_flags_fill_model_crops_and_gpu_options(monkeypatch):
+def test_preset_flags_fill_model_crops_and_gpu_options():
     from rcot_lib.cli import build_parser
     from rcot_lib.cli.bench import model_config, run_options
     from rcot_lib.presets import get_preset
@@ -152,13 +152,11 @@ def test_preset_flags_fill_model_crops_and_gpu_options(monkeypatch):
     assert model_config(args).backbone == gm.model.backbone == "restormer"
     assert model_config(args).blocks == gm.model.blocks
     assert model_config(args).dim == 16  # a flag changes the preset
-    assert run_options(args)["amp"] is False  # the preset's AMP is a GPU option
-    import rcot_lib.device
-
-    monkeypatch.setattr(rcot_lib.device, "get_device",
-                        lambda _: torch.device("cuda"))
-    opts = run_options(args)
+    opts = run_options(args)  # the preset's options, on any device (as the trainer)
     assert opts["amp"] is True and opts["channels_last"] is True
+    assert opts["device"].type == "cpu" and opts["compile"] is False
+    args = parse(["bench", "train-step", "--preset", "tiny"])
+    assert run_options(args)["amp"] is False
     args = parse(["bench", "train-step", "--preset", "gpu-medium", "--no-amp"])
     assert run_options(args)["amp"] is False
     args = parse(["bench", "train-step", "--amp"])  # no preset, explicit flag

@@ -184,3 +184,59 @@ def test_lr_schedules():
     cos = get_preset("cpu-small", steps=1000, warmup=0)
     assert lr_factor(cos, 0) == 1 and lr_factor(cos, 1000) == pytest.approx(0)
     assert lr_factor(cos.replace(max_minutes=1.0), 0, elapsed=60) == pytest.approx(0)
+
+
+def _conv_dtypes(T):
+    """Record the output dtype of every convolution of ``T`` in a list."""
+    seen = []
+    for m in T.modules():
+        if isinstance(m, torch.nn.Conv2d):
+            m.register_forward_hook(lambda _m, _i, out: seen.append(out.dtype))
+    return seen
+
+
+def test_amp_and_channels_last_run_on_any_device(tmp_path):
+    """The GPU options (bf16 autocast, NHWC) take the same code path on the CPU:
+    the map's convolutions run in bf16, the losses stay near the float32 run's,
+    and the checkpoint holds float32 weights that load into a plain map."""
+    from rcot_lib.models import build_map, build_potential
+
+    def nets(cfg):  # the same initial networks for both runs
+        torch.manual_seed(0)
+        return {"T": build_map(cfg.model), "phi": build_potential(cfg.model)}
+
+    plain = _tiny(steps=2, log_every=1)
+    ref = _run(plain, tmp_path / "fp32", **nets(plain))
+    cfg = _tiny(steps=2, log_every=1, amp=True, channels_last=True)
+    T = nets(cfg)
+    dtypes = _conv_dtypes(T["T"])
+    res = _run(cfg, tmp_path / "amp", **T)
+    T = T["T"]
+    assert dtypes and set(dtypes) == {torch.bfloat16}
+    assert T.generator.intro.weight.is_contiguous(memory_format=torch.channels_last)
+    for a, b in zip(ref.records, res.records, strict=True):
+        assert b["loss"] != a["loss"]  # bf16 really ran ...
+        assert b["loss"] == pytest.approx(a["loss"], rel=0.05)  # ... and is close
+    state = checkpoint.load_checkpoint(tmp_path / "amp" / "last.pt")
+    assert all(v.dtype == torch.float32 for v in state["map"].values()
+               if v.is_floating_point())
+    build_map(cfg.model).load_state_dict(state["map"])
+
+
+@pytest.mark.slow
+def test_compiled_map_trains_like_the_eager_one(tmp_path, monkeypatch):
+    """``compile=True`` wraps the map in ``torch.compile`` (about two minutes of
+    compiling on a 2-core CPU) and gives the eager run's losses."""
+    eager = _run(_tiny(steps=2, log_every=1), tmp_path / "eager")
+    compiled_modules, real_compile = [], torch.compile
+    monkeypatch.setattr(torch, "compile", lambda m, **kw: compiled_modules.append(m)
+                        or real_compile(m, **kw))
+    compiled = _run(_tiny(steps=2, log_every=1, compile=True), tmp_path / "compiled")
+    assert compiled_modules == [compiled.T]
+    for a, b in zip(eager.records, compiled.records, strict=True):
+        for key in ("loss", "l1", "cost", "gap"):
+            assert b[key] == pytest.approx(a[key], rel=1e-4, abs=1e-6)
+    eager_w, compiled_w = eager.T.state_dict(), compiled.T.state_dict()
+    assert eager_w.keys() == compiled_w.keys()  # no "_orig_mod." prefix
+    for k in eager_w:
+        torch.testing.assert_close(compiled_w[k], eager_w[k], rtol=1e-3, atol=1e-5)

@@ -149,18 +149,17 @@ def model_config(args: argparse.Namespace):
 def run_options(args: argparse.Namespace) -> dict:
     """``device``, ``amp``, ``compile``, ``channels_last`` of the flags and preset.
 
-    An unset ``--amp`` or ``--channels-last`` takes the preset's value on CUDA
-    (the trainer applies those options on a GPU only) and is off elsewhere.
+    An unset ``--amp`` or ``--channels-last`` takes the preset's value (as the
+    trainer does, on any device) and is off without a preset.
     """
     from rcot_lib.device import get_device
     from rcot_lib.presets import get_preset
 
     dev = get_device(args.device)
     preset = get_preset(args.preset) if args.preset else None
-    on_gpu = preset is not None and dev.type == "cuda"
-    amp = args.amp if args.amp is not None else on_gpu and preset.amp
+    amp = args.amp if args.amp is not None else preset is not None and preset.amp
     cl = args.channels_last
-    cl = cl if cl is not None else on_gpu and preset.channels_last
+    cl = cl if cl is not None else preset is not None and preset.channels_last
     return {"device": dev, "amp": amp, "compile": args.compile, "channels_last": cl}
 
 
