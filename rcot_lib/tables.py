@@ -25,7 +25,8 @@ def markdown_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     for i, cells in enumerate(rows):
         if len(cells) != len(head):
             raise ValueError(
-                f"row {i} has {len(cells)} cells but the header has {len(head)}: {cells!r}"
+                f"row {i} has {len(cells)} cells but the header has "
+                f"{len(head)}: {cells!r}"
             )
 
     def line(cells: Sequence[str]) -> str:
