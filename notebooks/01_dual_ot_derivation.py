@@ -30,7 +30,7 @@
 #
 # **Prerequisites**: linear programming duality (weak/strong duality), NumPy; basic PyTorch autograd.
 #
-# **Run time**: CPU fast mode (`RCOT_FAST=1`) about 20 s; CPU full about 30 s; on a GPU the same
+# **Run time**: CPU fast mode (`RCOT_FAST=1`) about 10 s; CPU full about 30 s; on a GPU the same
 # (everything here is tiny and runs on the CPU).
 #
 # **Symbols**

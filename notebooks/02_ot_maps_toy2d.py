@@ -27,7 +27,7 @@
 #
 # **Prerequisites**: notebook 01 (the dual and the minimax of Eq. 5); PyTorch training loops.
 #
-# **Run time**: CPU fast mode (`RCOT_FAST=1`) about 30 s; CPU full about 12 min (five small trainings
+# **Run time**: CPU fast mode (`RCOT_FAST=1`) about 20 s; CPU full about 12 min (five small trainings
 # of 800 outer steps); on a GPU about the same (not measured: the networks are tiny, so a GPU helps little).
 #
 # **Symbols**

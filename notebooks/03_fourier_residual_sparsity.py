@@ -35,9 +35,9 @@
 # **Prerequisites**: the 2-D discrete Fourier transform and Parseval's identity; the
 # FROT cost (method notes section 3, notebook 01).
 #
-# **Run time**: fast mode (`RCOT_FAST=1`: 4 images per set, 128 px crops) about 20 s on
+# **Run time**: fast mode (`RCOT_FAST=1`: 4 images per set, 128 px crops) about 10 s on
 # 2 CPU cores; full settings (50 synthetic images per degradation, the full-size real
-# sets) about 2 minutes of CPU time on 2 CPU cores. Nothing here needs a GPU (it would not be
+# sets) about 2 minutes on 2 CPU cores. Nothing here needs a GPU (it would not be
 # faster: the work is a few FFTs per image).
 #
 # It uses the real benchmark folders when `$RCOT_DATA` points at them (Rain100L,

@@ -29,7 +29,7 @@
 # **Prerequisites**: notebooks 01 (the minimax of Eq. 5) and 03 (the Fourier residual
 # and the choice of $p$); PyTorch modules and optimisers.
 #
-# **Run time**: CPU fast mode (`RCOT_FAST=1`: a few steps on 32 px crops) about 40 s;
+# **Run time**: CPU fast mode (`RCOT_FAST=1`: a few steps on 32 px crops) about 15 s;
 # CPU full (600 steps of the `cpu-small` preset, then a 3 x 200-step ablation) about
 # 7 minutes on 2 cores; on one GPU the full mode trains the `gpu-medium` preset
 # (Restormer-style, 128 px crops, bf16) for `GPU_MINUTES` = 12 minutes (or its 6000

@@ -33,8 +33,8 @@
 # **Prerequisites**: the two-pass map and the contrastive loss (method notes sections 7-8,
 # notebook 04); what t-SNE does (any introduction).
 #
-# **Run time**: fast mode (`RCOT_FAST=1`, 20 images per task, 64 px crops) about 30 s
-# on 2 CPU cores; full settings (100 per task, 128 px crops) about 5 minutes on 2 CPU
+# **Run time**: fast mode (`RCOT_FAST=1`, 20 images per task, 64 px crops) about 15 s
+# on 2 CPU cores; full settings (100 per task, 128 px crops) about 2 minutes on 2 CPU
 # cores; on a GPU the extraction takes seconds and t-SNE (CPU) dominates.
 #
 # It uses the shipped checkpoint `data_samples/checkpoints/darcot_small_allinone.pt`
