@@ -184,9 +184,13 @@ def seeds_summary(seed_runs: list[dict[str, dict]]) -> dict[str, dict]:
     return out
 
 
-def seeds_table(summary: dict[str, dict]) -> str:
+def seeds_table(*summaries: dict[str, dict]) -> str:
     """A Markdown table of :func:`seeds_summary`: PSNR mean +/- std per set, and
-    in brackets the mean +/- std gain over the one-pass map of the same seed."""
+    in brackets the mean +/- std gain over the one-pass map of the same seed.
+
+    Several summaries (e.g. the same seeds at 1,500 and at 3,000 steps) give one
+    block of rows each, in order, under one header.
+    """
 
     def cell(condition: str, b: dict | None) -> str:
         if b is None:
@@ -197,9 +201,11 @@ def seeds_table(summary: dict[str, dict]) -> str:
             text += f" ({b['gain']['mean']:+.2f} ± {b['gain']['std']:.2f})"
         return text
 
-    sets = _set_keys(summary)
+    if not summaries:
+        raise ValueError("seeds_table needs at least one seeds_summary")
+    sets = sorted({s for summary in summaries for s in _set_keys(summary)})
     head = ["condition", "seeds", "steps", *(EVAL_SETS.get(s, s) for s in sets)]
     rows = [[condition, str(run["seeds"]), f"{run['steps']:,}",
              *(cell(condition, run["benchmarks"].get(s)) for s in sets)]
-            for condition, run in summary.items()]
+            for summary in summaries for condition, run in summary.items()]
     return markdown_table(head, rows)

@@ -114,6 +114,13 @@ def test_seeds_summary_gives_mean_std_and_the_paired_gain():
     assert summary["single"]["seeds"] == 3
     row = seeds_table(summary).splitlines()[3]
     assert row == "| single | 3 | 1,500 | 28.57 ± 0.60 (+0.40 ± 0.17) |"
+    longer = seeds_summary(_seed_runs({"none": [29.0, 30.0], "single": [29.1, 30.5]},
+                                      steps=3000))
+    lines = seeds_table(summary, longer).splitlines()
+    assert len(lines) == 2 + 2 + 2  # one header, then a block per summary
+    assert lines[5] == "| single | 2 | 3,000 | 29.80 ± 0.99 (+0.30 ± 0.28) |"
+    with pytest.raises(ValueError, match="at least one"):
+        seeds_table()
 
 
 def test_seeds_summary_of_one_seed_and_of_mismatched_seeds():
