@@ -151,3 +151,72 @@ def test_the_shipped_equal_steps_runs_cover_every_seed_and_variant():
     summary = seeds_summary(list(by_seed.values()))
     assert all(run["seeds"] == len(by_seed) for run in summary.values())
     assert len(seeds_table(summary).splitlines()) == 2 + len(CONDITIONS)
+
+
+def test_seed_gains_plot_one_dot_per_seed_and_the_mean():
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from rcot_lib.ablation import seeds_summary
+    from rcot_lib.viz import plot_seed_gains
+
+    short = seeds_summary(_seed_runs({"none": [28.0, 29.0, 30.0],
+                                      "multiscale": [28.5, 28.8, 30.1]}))
+    long = seeds_summary(_seed_runs({"none": [29.0, 29.5, 30.0],
+                                     "multiscale": [29.4, 29.9, 30.3]}, steps=3000))
+    fig = plot_seed_gains([short, long])
+    (ax,) = fig.axes
+    assert ax.get_title() == "Rain100L (Y)"
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["1,500 steps", "3,000 steps"]
+    dots = [line for line in ax.lines if line.get_marker() == "o"]
+    assert len(dots) == 2
+    np.testing.assert_allclose(dots[0].get_ydata(), [0.5, -0.2, 0.1], atol=1e-9)
+    np.testing.assert_allclose(dots[1].get_ydata(), [0.4, 0.4, 0.3], atol=1e-9)
+    means = [bars.lines[0].get_ydata()[0] for bars in ax.containers]
+    np.testing.assert_allclose(means, [0.133, 0.367], atol=1e-3)
+    plt.close(fig)
+
+    with pytest.raises(ValueError, match="no 'none' run"):
+        plot_seed_gains([seeds_summary(_seed_runs({"single": [28.0, 29.0]}))])
+    with pytest.raises(ValueError, match="at least one"):
+        plot_seed_gains([])
+
+
+def test_a_run_without_wall_times_is_drawn_against_steps_only():
+    import matplotlib.pyplot as plt
+
+    from rcot_lib.viz import plot_ablation_curves
+
+    runs = {"none": {"steps": 200, "curve": {"step": [100, 200], "minutes": None,
+                                             "val_psnr": [24, 25]}},
+            "single": {"steps": 200, "curve": {"step": [100, 200], "minutes": [1, 2],
+                                               "val_psnr": [24, 26]}}}
+    fig = plot_ablation_curves(runs)
+    assert [len(ax.lines) for ax in fig.axes] == [2, 1]
+    plt.close(fig)
+
+
+def test_the_shipped_3000_step_runs_are_whole_and_mark_the_resumed_one():
+    import json
+
+    from rcot_lib.ablation import CONDITIONS, seeds_summary
+    from rcot_lib.config import RESULTS_DIR
+
+    by_seed = json.loads((RESULTS_DIR / "ablation_steps3000.json").read_text())
+    shorter = json.loads((RESULTS_DIR / "ablation_steps.json").read_text())
+    assert len(by_seed) >= 2
+    assert set(by_seed) <= set(shorter)  # the same seeds also ran 1,500 steps
+    for runs in by_seed.values():
+        assert tuple(runs) == CONDITIONS
+        for run in runs.values():
+            assert run["steps"] == run["curve"]["step"][-1] == 3000
+            assert set(run["benchmarks"]) == {"cbsd68_25", "rain100l", "sots"}
+            minutes = run["curve"]["minutes"]
+            if "resumed_at_step" in run:  # its clock restarted: no wall times
+                assert minutes is None and run["wall_s"] is None
+            else:
+                assert len(minutes) == len(run["curve"]["step"])
+                assert minutes == sorted(minutes)
+    summary = seeds_summary(list(by_seed.values()))
+    assert all(run["steps"] == 3000 for run in summary.values())
