@@ -354,7 +354,7 @@ def plot_seed_gains(
         ax.set_xticklabels([f"{n:,} steps" for n in steps], fontsize=8)
         ax.set_title(EVAL_SETS.get(s, s), fontsize=9)
     axes[0, 0].set_ylabel("gain over one pass (dB)")
-    axes[0, -1].legend(fontsize=7, loc="best")
+    axes[0, 0].legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     return fig
 
