@@ -278,7 +278,8 @@ plt.show()
 
 # %%
 by_seed = json.loads((rcot_lib.config.RESULTS_DIR / "ablation_steps.json").read_text())
-display(Markdown(seeds_table(seeds_summary(list(by_seed.values())))))
+shorter = seeds_summary(list(by_seed.values()))
+display(Markdown(seeds_table(shorter)))
 
 # %% [markdown]
 # At 1,500 CPU steps the condition's effect is smaller than the spread between seeds:
@@ -299,7 +300,7 @@ by_seed_long = json.loads(
     (rcot_lib.config.RESULTS_DIR / "ablation_steps3000.json").read_text())
 longer = seeds_summary(list(by_seed_long.values()))
 display(Markdown(seeds_table(longer)))
-plot_seed_gains([seeds_summary(list(by_seed.values())), longer])
+plot_seed_gains([shorter, longer])
 plt.show()
 
 # %% [markdown]

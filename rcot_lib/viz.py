@@ -335,6 +335,7 @@ def plot_seed_gains(
     fig, axes = plt.subplots(1, len(sets), figsize=(size * len(sets), size * 0.9),
                              squeeze=False, sharey=True)
     width = 0.8 / max(len(conditions), 1)
+    steps = [next(iter(summary.values()))["steps"] for summary in summaries]
     for ax, s in zip(axes[0], sets, strict=True):
         ax.axhline(0.0, color="0.5", lw=0.8)
         for j, c in enumerate(conditions):
@@ -350,7 +351,6 @@ def plot_seed_gains(
                 ax.errorbar(x + width * 0.25, g["mean"], yerr=g["std"], fmt="_", ms=10,
                             color=f"C{j + 1}", capsize=3)
         ax.set_xticks(range(len(summaries)))
-        steps = [next(iter(summary.values()))["steps"] for summary in summaries]
         ax.set_xticklabels([f"{n:,} steps" for n in steps], fontsize=8)
         ax.set_title(EVAL_SETS.get(s, s), fontsize=9)
     axes[0, 0].set_ylabel("gain over one pass (dB)")

@@ -135,6 +135,17 @@ def test_seeds_summary_of_one_seed_and_of_mismatched_seeds():
         seeds_summary([])
 
 
+def _check_shipped_seeds(by_seed: dict[str, dict], steps: int) -> None:
+    """Each seed holds every variant, trained ``steps`` steps, scored on three sets."""
+    from rcot_lib.ablation import CONDITIONS
+
+    for runs in by_seed.values():
+        assert tuple(runs) == CONDITIONS
+        for run in runs.values():
+            assert run["steps"] == run["curve"]["step"][-1] == steps
+            assert set(run["benchmarks"]) == {"cbsd68_25", "rain100l", "sots"}
+
+
 def test_the_shipped_equal_steps_runs_cover_every_seed_and_variant():
     import json
 
@@ -143,11 +154,7 @@ def test_the_shipped_equal_steps_runs_cover_every_seed_and_variant():
 
     by_seed = json.loads((RESULTS_DIR / "ablation_steps.json").read_text())
     assert len(by_seed) >= 3
-    for runs in by_seed.values():
-        assert tuple(runs) == CONDITIONS
-        for run in runs.values():
-            assert run["steps"] == run["curve"]["step"][-1] == 1500
-            assert set(run["benchmarks"]) == {"cbsd68_25", "rain100l", "sots"}
+    _check_shipped_seeds(by_seed, 1500)
     summary = seeds_summary(list(by_seed.values()))
     assert all(run["seeds"] == len(by_seed) for run in summary.values())
     assert len(seeds_table(summary).splitlines()) == 2 + len(CONDITIONS)
@@ -200,17 +207,15 @@ def test_a_run_without_wall_times_is_drawn_against_steps_only():
 def test_the_shipped_3000_step_runs_are_whole_and_mark_the_resumed_one():
     import json
 
-    from rcot_lib.ablation import CONDITIONS, seeds_summary
+    from rcot_lib.ablation import seeds_summary
     from rcot_lib.config import RESULTS_DIR
 
     by_seed = json.loads((RESULTS_DIR / "ablation_steps3000.json").read_text())
     shorter = json.loads((RESULTS_DIR / "ablation_steps.json").read_text())
     assert set(by_seed) == set(shorter)  # the same seeds at 1,500 and 3,000 steps
+    _check_shipped_seeds(by_seed, 3000)
     for runs in by_seed.values():
-        assert tuple(runs) == CONDITIONS
         for run in runs.values():
-            assert run["steps"] == run["curve"]["step"][-1] == 3000
-            assert set(run["benchmarks"]) == {"cbsd68_25", "rain100l", "sots"}
             minutes = run["curve"]["minutes"]
             if "resumed_at_step" in run:  # its clock restarted: no wall times
                 assert minutes is None and run["wall_s"] is None
