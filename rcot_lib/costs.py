@@ -25,11 +25,12 @@ import numpy as np
 import scipy.fft
 import torch
 
+from rcot_lib import image_costs
+
 TRANSFORMS = ("dct", "fft")
 NORMS = ("ortho", "backward")
 BASES = ("euclidean", "sqeuclidean")
-#: Degradation labels of the code: 0-2 are the three noise levels (p = 2).
-NOISE_LABELS = (0, 1, 2)
+NOISE_LABELS = image_costs.NOISE_LABELS
 
 
 def _check(name: str, value: object, choices: tuple) -> None:
@@ -177,21 +178,21 @@ def frot_cost_pointwise(
     return d + lam * term
 
 
-# --- images, as the authors' code computes the cost ----------------------------
+# --- images: thin forms of :mod:`rcot_lib.image_costs` (the one image cost) -----
 
 
 def rms(r: torch.Tensor) -> torch.Tensor:
     """Root-mean-square of each residual of a batch, ``(B, C, H, W)`` -> ``(B,)``.
 
-    The distance ``d`` of Eq. 4, computed in float32 (also under autocast), with a
-    tiny constant under the root so the gradient stays finite at ``r = 0``.
+    The distance ``d`` of Eq. 4 as the authors' code computes it (float32, a tiny
+    constant under the root so the gradient stays finite at ``r = 0``).
 
     Examples
     --------
     >>> rms(torch.full((2, 1, 2, 2), 0.5)).tolist()
     [0.5, 0.5]
     """
-    return r.float().pow(2).flatten(1).mean(1).add(1e-12).sqrt()
+    return image_costs.base_distance(r, "euclidean", "mean")
 
 
 def fourier_penalty(
@@ -204,31 +205,12 @@ def fourier_penalty(
         p = 1:\\ \\operatorname{mean} |\\mathcal F r|, \\qquad
         p = 2:\\ \\sqrt{\\operatorname{mean} |\\mathcal F r|^2}
 
-    with ``F`` the 2-D FFT over the spatial axes of each channel.
-
-    Parameters
-    ----------
-    r : Tensor, shape (B, C, H, W)
-        Residuals ``x - T(x)``.
-    p : {1, 2} or Tensor of shape (B,)
-        One norm for the batch, or one per sample (see :func:`p_for_label`).
-    norm : {"backward", "ortho"}
-        ``"backward"`` (unnormalised) is what the code uses; with ``"ortho"`` the
-        ``p = 2`` term equals :func:`rms` (Parseval).
+    with ``F`` the 2-D FFT over the spatial axes of each channel; ``p`` is one
+    number in ``[0.5, 2]`` or a ``(B,)`` tensor (see :func:`p_for_label`). With
+    ``norm="ortho"`` the ``p = 2`` term equals :func:`rms` (Parseval).
     """
-    _check("norm", norm, NORMS)
-    if r.ndim != 4:
-        raise ValueError(f"residuals must be (B, C, H, W); got shape {tuple(r.shape)}")
-    mag = torch.fft.fft2(r.float(), norm=norm).abs().flatten(1)  # (B, C*H*W)
-    l1 = mag.mean(1)
-    l2 = mag.pow(2).mean(1).add(1e-12).sqrt()
-    if isinstance(p, torch.Tensor):
-        p = p.to(r.device)
-        if p.shape != l1.shape or not bool(((p == 1) | (p == 2)).all()):
-            raise ValueError("per-sample p must be a (B,) tensor of 1s and 2s")
-        return torch.where(p == 1, l1, l2)
-    _check_p(p)
-    return l1 if p == 1 else l2
+    mag = image_costs.transform_magnitudes(r, "fft", norm)
+    return image_costs.lp_norm(mag, p, "mean")
 
 
 def frot_image_cost(
@@ -246,12 +228,8 @@ def frot_image_cost(
         + \\lambda \\, \\| \\mathcal F r \\|_p,
         \\qquad r = x - y
 
-    Parameters
-    ----------
-    x, y : Tensor, shape (B, C, H, W)
-    p : {1, 2} or Tensor of shape (B,)
-    lam : float
-    norm : {"backward", "ortho"}
+    The authors' member of :class:`rcot_lib.image_costs.FrotCost` (base
+    ``"euclidean"``, transform ``"fft"``, reduction ``"mean"``).
 
     Examples
     --------
@@ -259,17 +237,15 @@ def frot_image_cost(
     >>> frot_image_cost(x, y, p=2, norm="ortho")
     tensor([1.])
     """
-    if x.shape != y.shape:
-        raise ValueError(f"x and y shapes differ: {tuple(x.shape)} vs {tuple(y.shape)}")
-    r = x - y  # (B, C, H, W)
-    return rms(r) + lam * fourier_penalty(r, p, norm)
+    cost = image_costs.FrotCost("euclidean", lam, 1.0, "fft", norm, "mean")
+    return cost(x, y, p=p)
 
 
 def p_for_label(label: int | torch.Tensor) -> int | torch.Tensor:
     """The Fourier norm ``p`` for a degradation label: 2 for noise (0-2), else 1.
 
     Labels: denoise_15 0, denoise_25 1, denoise_50 2, derain 3, dehaze 4,
-    deblur 5, lowlight 6.
+    deblur 5, lowlight 6 (the table is :data:`rcot_lib.image_costs.PAPER_P`).
 
     Examples
     --------
@@ -279,7 +255,7 @@ def p_for_label(label: int | torch.Tensor) -> int | torch.Tensor:
     if isinstance(label, torch.Tensor):
         if bool((label < 0).any()):
             raise ValueError("degradation labels must be non-negative")
-        return torch.where(label <= 2, 2, 1)
+        return image_costs.p_for_labels(label).long()
     if int(label) < 0:
         raise ValueError(f"degradation label {label} must be non-negative")
-    return 2 if int(label) in NOISE_LABELS else 1
+    return int(image_costs.PAPER_P.get(int(label), 1))

@@ -189,11 +189,13 @@ class DegradationMix(torch.utils.data.Dataset):
         else:
             task = self.tasks[int(torch.multinomial(self.task_weights, 1, generator=g))]
         real = self.pairs.get(task)
+        k = None  # index of x's clean source among self.clean (None: a real pair)
         if real and float(torch.rand(1, generator=g)) < self.real_pair_prob:
             xu, yu = real[_randint(len(real), g)]
             x, y = (c.float() / 255 for c in random_crop([xu, yu], self.patch, g))
         else:
-            src = self.clean[_randint(len(self.clean), g)]
+            k = _randint(len(self.clean), g)
+            src = self.clean[k]
             (y,) = random_crop([src], self.patch, g)
             y = y.float() / 255  # (C, P, P)
             # draw only when enabled, so gray_prob = 0 keeps the sample stream
@@ -205,12 +207,19 @@ class DegradationMix(torch.utils.data.Dataset):
             if gray:  # the same luma and degradation in every channel
                 x, y = x.expand(len(src), -1, -1), y.expand(len(src), -1, -1)
         paired = float(torch.rand(1, generator=g)) < self.paired_fraction
-        if not paired:  # an independent clean image: the target distribution nu
-            other = self.clean[_randint(len(self.clean), g)]
+        if not paired:  # another clean photograph: a draw of nu, never x's own
+            other = self.clean[self._other_image(k, g)]
             (y,) = random_crop([other], self.patch, g)
             y = y.float() / 255
         label = torch.tensor(self.labels[task])
         return x.float(), y.float(), label, torch.tensor(paired)
+
+    def _other_image(self, k: int | None, g: torch.Generator) -> int:
+        """A clean image index drawn uniformly among those that are not ``k``."""
+        if k is None or len(self.clean) < 2:
+            return _randint(len(self.clean), g)
+        j = _randint(len(self.clean) - 1, g)
+        return j + (j >= k)
 
 
 class IndexStream(torch.utils.data.Sampler):

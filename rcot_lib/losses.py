@@ -21,8 +21,14 @@ import torch
 import torch.nn.functional as F
 
 from rcot_lib.costs import fourier_penalty, p_for_label, rms
+from rcot_lib.image_costs import FrotCost, p_for_labels
 
-__all__ = ["fourier_penalty", "p_for_label", "rms"]  # the FROT terms, from costs
+__all__ = [
+    "frot_cost", "pair_l1", "info_nce", "gradient_penalty", "potential_loss",
+    "map_loss",
+    # the FROT terms, re-exported from costs
+    "fourier_penalty", "p_for_label", "rms",
+]
 
 def frot_cost(
     x: torch.Tensor,
@@ -30,6 +36,9 @@ def frot_cost(
     labels: torch.Tensor | None = None,
     lam: float = 1.0,
     fft_norm: str = "backward",
+    *,
+    cost: FrotCost | None = None,
+    p_table: dict[int, float] | None = None,
 ) -> torch.Tensor:
     r"""The FROT transport cost of each sample (Eq. 4).
 
@@ -41,24 +50,23 @@ def frot_cost(
     x, t : torch.Tensor, shape (B, C, H, W)
         Degraded inputs and their images under the map.
     labels : torch.Tensor, shape (B,), optional
-        Degradation labels choosing ``p`` (:func:`rcot_lib.costs.p_for_label`:
-        2 for noise, else 1); ``None`` means ``p = 1`` for every sample.
-    lam : float
-        Weight ``lambda`` of the Fourier term (paper: 1).
-    fft_norm : {"backward", "ortho"}
-        FFT normalisation (:func:`rcot_lib.costs.fourier_penalty`); ``"backward"``
-        (unnormalised) is the authors' code.
+        Degradation labels choosing ``p`` through ``p_table`` (default the
+        paper's: 2 for noise, else 1); ``None`` uses ``cost.p`` for every sample.
+    lam, fft_norm
+        ``lambda`` and the FFT normalisation of the authors' cost (RMS distance,
+        mean Fourier terms); used when ``cost`` is not given.
+    cost : rcot_lib.image_costs.FrotCost, optional
+        Any member of the cost family (base, transform, reduction, ...).
+    p_table : dict of int to float, optional
+        Label -> ``p`` (:func:`rcot_lib.image_costs.task_p_table`).
 
     Returns
     -------
     torch.Tensor, shape (B,)
     """
-    r = x - t  # (B, C, H, W)
-    cost = rms(r)
-    if lam:
-        p = 1 if labels is None else p_for_label(labels.to(r.device))
-        cost = cost + lam * fourier_penalty(r, p, fft_norm)
-    return cost
+    cost = cost or FrotCost("euclidean", lam, 1.0, "fft", fft_norm, "mean")
+    p = None if labels is None else p_for_labels(labels.to(x.device), p_table)
+    return cost(x, t, p)
 
 
 def pair_l1(t: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -196,6 +204,8 @@ def map_loss(
     con_weight: float = 0.1,
     tau: float = 0.07,
     fft_norm: str = "backward",
+    cost: FrotCost | None = None,
+    p_table: dict[int, float] | None = None,
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     r"""Loss of the map step: unpaired (Eq. 8) or pair-informed (Eq. 9) FROT.
 
@@ -220,6 +230,8 @@ def map_loss(
         drops the term.
     sigma, Sigma, lam, con_weight, tau, fft_norm
         Weights of the terms (paper: 1, 10000, 1, 0.1, 0.07, unnormalised FFT).
+    cost, p_table
+        Another member of the FROT family and label -> ``p`` (:func:`frot_cost`).
 
     Returns
     -------
@@ -228,14 +240,15 @@ def map_loss(
         Detached scalars: ``cost`` (mean FROT cost), ``l1`` (mean over paired
         samples), ``con``, ``adv`` (``-mean phi(T(x))``).
     """
-    cost = frot_cost(x, t, labels, lam, fft_norm).mean()
-    zero = cost.new_zeros(())
+    transport = frot_cost(x, t, labels, lam, fft_norm, cost=cost, p_table=p_table)
+    transport = transport.mean()
+    zero = transport.new_zeros(())
     con = info_nce(e3, labels, tau) if (e3 is not None and con_weight) else zero
     mask = paired.to(t.device, torch.float32)  # (B,)
     l1 = pair_l1(t, y)  # (B,)
     pair_term = (mask * l1).mean()
     adv = -phi_t.float().mean() if phi_t is not None else zero
-    loss = adv + sigma * (cost + con_weight * con) + Sigma * pair_term
+    loss = adv + sigma * (transport + con_weight * con) + Sigma * pair_term
     l1_paired = (mask * l1).sum() / mask.sum().clamp_min(1)
-    parts = {"cost": cost, "l1": l1_paired, "con": con, "adv": adv}
+    parts = {"cost": transport, "l1": l1_paired, "con": con, "adv": adv}
     return loss, {k: v.detach() for k, v in parts.items()}

@@ -198,7 +198,8 @@ def evaluate(
     Returns
     -------
     dict
-        ``psnr_in``, ``psnr_out``, ``ssim_in``, ``ssim_out`` (means),
+        ``psnr_in``, ``psnr_out``, ``ssim_in``, ``ssim_out`` (means; for colour
+        images scored on RGB also ``psnr_y_in``, ... on BT.601 Y),
         ``seconds_per_image`` and ``images``: one dict per image with ``name``,
         ``height``, ``width`` and the four values.
     """
@@ -215,17 +216,24 @@ def evaluate(
         out = restore(T, x, tile=tile, self_ensemble=self_ensemble)
         dt = time.perf_counter() - t0
         kw = {"y_channel": y_channel, "crop_border": crop_border}
-        rows.append({
+        row = {
             "name": name, "channels": int(y.shape[-3]),
             "height": int(y.shape[-2]), "width": int(y.shape[-1]),
             "psnr_in": psnr(x, y, **kw), "psnr_out": psnr(out, y, **kw),
             "ssim_in": ssim(x, y, **kw), "ssim_out": ssim(out, y, **kw),
             "seconds": round(dt, 3),
-        })
+        }
+        if not y_channel and y.shape[-3] == 3:  # Y beside RGB, as papers differ
+            ky = {"y_channel": True, "crop_border": crop_border}
+            row.update(psnr_y_in=psnr(x, y, **ky), psnr_y_out=psnr(out, y, **ky),
+                       ssim_y_in=ssim(x, y, **ky), ssim_y_out=ssim(out, y, **ky))
+        rows.append(row)
     if not rows:
         raise ValueError("no image to evaluate")
-    summary = {k: mean_finite([r[k] for r in rows])
-               for k in ("psnr_in", "psnr_out", "ssim_in", "ssim_out")}
+    keys = ["psnr_in", "psnr_out", "ssim_in", "ssim_out"]
+    if all("psnr_y_out" in r for r in rows):
+        keys += ["psnr_y_in", "psnr_y_out", "ssim_y_in", "ssim_y_out"]
+    summary = {k: mean_finite([r[k] for r in rows]) for k in keys}
     summary["seconds_per_image"] = sum(r["seconds"] for r in rows) / len(rows)
     summary["images"] = rows
     return summary

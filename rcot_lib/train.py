@@ -207,6 +207,7 @@ def train(  # noqa: C901 (one loop, kept in one place on purpose)
         save_json({"config": cfg.to_dict(), "step": step, "records": records},
                   out / "history.json")
 
+    cost, p_table = cfg.frot_cost(), cfg.p_table()  # Eq. 4, checked before any work
     dataset = build_dataset(cfg, data)
     val = (validation_batch(cfg.tasks, cfg.val_size, cfg.val_images)
            if main and cfg.val_every else None)
@@ -236,27 +237,15 @@ def train(  # noqa: C901 (one loop, kept in one place on purpose)
         if use_phi:
             for group in opt_phi.param_groups:
                 group["lr"] = cfg.lr * f
-            gp_now = cfg.gp_weight > 0 and step % cfg.gp_every == 0
-            with amp:
-                loss_phi = losses.potential_loss(phi(y), phi(t.detach()))
-                gp = (losses.gradient_penalty(phi, y, t.detach(), gen)
-                      if gp_now and not cfg.gp_separate_step else None)
-            parts["gap"] = -loss_phi.detach()
-            if gp is not None:
-                loss_phi = loss_phi + cfg.gp_weight * gp
-            _phi_step(loss_phi, phi, opt_phi, world, step, bar, last)
-            if gp_now and cfg.gp_separate_step:
-                with amp:
-                    gp = losses.gradient_penalty(phi, y, t.detach(), gen)
-                _phi_step(cfg.gp_weight * gp, phi, opt_phi, world, step, bar, last)
-            if gp is not None:
-                parts["gp"] = gp.detach()
+            for _ in range(cfg.critic_steps):
+                parts = _potential_update(cfg, phi, opt_phi, y, t.detach(), gen, amp,
+                                          step, world, bar, last)
             phi.requires_grad_(False)
             with amp:
                 phi_t = cfg.adv_weight * phi(t)
         loss, mparts = losses.map_loss(
             x, t, y, phi_t, labels, paired, e3, sigma=cfg.sigma, Sigma=cfg.Sigma,
-            lam=cfg.lam, con_weight=cfg.con_weight, tau=cfg.tau, fft_norm=cfg.fft_norm,
+            con_weight=cfg.con_weight, tau=cfg.tau, cost=cost, p_table=p_table,
         )
         if not torch.isfinite(loss):
             raise _diverged(step, "map", bar, last)
@@ -301,6 +290,26 @@ def train(  # noqa: C901 (one loop, kept in one place on purpose)
     history = {"config": cfg.to_dict(), "step": step, "records": records,
                "wall_s": round(time.time() - t0, 1)}
     return TrainResult(raw_T, phi, history, last, records)
+
+
+def _potential_update(cfg, phi, opt, y, t, gen, amp, step, world, bar, last) -> dict:
+    """Algorithm 1, potential step: ascend ``E phi(y) - E phi(T(x))``, then the GP."""
+    gp_now = cfg.gp_weight > 0 and step % cfg.gp_every == 0
+    with amp:
+        loss_phi = losses.potential_loss(phi(y), phi(t))
+        gp = (losses.gradient_penalty(phi, y, t, gen)
+              if gp_now and not cfg.gp_separate_step else None)
+    parts = {"gap": -loss_phi.detach()}
+    if gp is not None:
+        loss_phi = loss_phi + cfg.gp_weight * gp
+    _phi_step(loss_phi, phi, opt, world, step, bar, last)
+    if gp_now and cfg.gp_separate_step:
+        with amp:
+            gp = losses.gradient_penalty(phi, y, t, gen)
+        _phi_step(cfg.gp_weight * gp, phi, opt, world, step, bar, last)
+    if gp is not None:
+        parts["gp"] = gp.detach()
+    return parts
 
 
 def _phi_step(loss, phi, opt, world, step, bar, last) -> None:

@@ -4,6 +4,8 @@
 #
 # Usage: RCOT_DATA=/path bash scripts/eval_benchmarks.sh CHECKPOINT OUTDIR [SETS...]
 # SETS (default all): cbsd68_15 cbsd68_25 cbsd68_50 set12_25 rain100l sots lol
+# (rain100l is scored on Y; rain100l_rgb on RGB as the all-in-one tables do, and
+# every RGB set also records Y in its JSON: psnr_y_in, psnr_y_out, ...)
 # and, not by default, cbsd68_blur (CBSD68 with seeded synthetic motion blur,
 # the `deblur` degradation: there is no real blur benchmark in the data folder)
 # EVAL_ARGS adds flags to every `rcot eval`, e.g. EVAL_ARGS=--self-ensemble
@@ -24,6 +26,7 @@ for s in $SETS; do
     cbsd68_*) args=(--clean "$B/denoise/CBSD68" --degradation "denoise_${s#cbsd68_}") ;;
     set12_*) args=(--clean "$B/denoise/Set12" --degradation "denoise_${s#set12_}") ;;
     rain100l) args=(--pairs "$B/derain/Rain100L" --y-channel) ;;
+    rain100l_rgb) args=(--pairs "$B/derain/Rain100L") ;;  # RGB, Y beside it
     sots) args=(--pairs "$B/dehaze/SOTS-outdoor") ;;
     lol) args=(--pairs "$B/lowlight/LOL") ;;
     *) echo "unknown set $s" >&2; exit 2 ;;

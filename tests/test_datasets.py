@@ -51,6 +51,22 @@ def test_unpaired_targets_are_independent_clean_images(clean):
         assert not bool(p) and not torch.equal(x, y)
 
 
+def test_the_unpaired_sampler_never_yields_a_pair():
+    # each photograph is one flat grey level, so a crop names its source image
+    flat = [torch.full((3, 20, 20), 10 * k, dtype=torch.uint8) for k in range(4)]
+    ds = datasets.DegradationMix(flat, ("denoise_25", "dehaze"), patch=8,
+                                 paired_fraction=0.0, degrade=_identity, seed=1)
+    sources, targets = [], []
+    for i in range(300):
+        x, y, _, paired = ds[i]
+        assert not bool(paired)
+        sources.append(round(float(x[0, 0, 0]) * 255))
+        targets.append(round(float(y[0, 0, 0]) * 255))
+    assert all(s != t for s, t in zip(sources, targets, strict=True))
+    # and the targets still cover every other image (a draw of nu, not a shift)
+    assert {t for s, t in zip(sources, targets, strict=True) if s == 0} == {10, 20, 30}
+
+
 def test_real_pairs_keep_alignment(clean):
     y = torch.randint(0, 256, (3, 30, 30), dtype=torch.uint8)
     pairs = {"derain": [(y // 2, y)]}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from rcot_lib.presets import PRESETS
+    from rcot_lib.presets import PRESETS, UNPAIRED_VARIANTS
 
     p = sub.add_parser(
         "train",
@@ -20,6 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--config", default="cpu-small", choices=sorted(PRESETS),
                    help="named configuration (default: cpu-small)")
+    p.add_argument("--variant", default=None, choices=sorted(UNPAIRED_VARIANTS),
+                   help="one of the paper's unpaired rows, applied to --config "
+                   "before --set (wgan-gp, otur, sot, rcot, da-rcot)")
     p.add_argument("--data", type=Path, default=None,
                    help="data root, its train/ folder, or a folder of clean images "
                    "(default: $RCOT_DATA)")
@@ -64,7 +67,7 @@ def _overrides(items: list[str]) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     from rcot_lib.device import set_threads
-    from rcot_lib.presets import TrainConfig, get_preset
+    from rcot_lib.presets import TrainConfig, get_preset, unpaired_variant
     from rcot_lib.train import train
 
     set_threads(args.threads)
@@ -95,7 +98,10 @@ def run(args: argparse.Namespace) -> int:
         changes["batch_size"] = args.batch_size
     if args.tasks:
         changes["tasks"] = tuple(t.strip() for t in args.tasks.split(",") if t.strip())
-    cfg = get_preset(args.config, **changes)
+    cfg = get_preset(args.config)
+    if args.variant:
+        cfg = unpaired_variant(args.variant, cfg)
+    cfg = cfg.replace(**changes)
     out = args.out or Path("runs") / cfg.name
     result = train(cfg, out, resume=args.resume, init=args.init, device=args.device,
                    data=args.data, progress=not args.no_progress)
