@@ -62,12 +62,15 @@ def conditioning_ablation(
     return rows
 
 
-def summarise_runs(folder: str | os.PathLike) -> dict[str, dict]:
+def summarise_runs(
+    folder: str | os.PathLike, variants: tuple[str, ...] = CONDITIONS
+) -> dict[str, dict]:
     """Steps, times, validation curve and benchmark PSNR of each trained variant.
 
-    Reads what ``scripts/ablation_cpu.sh`` leaves in ``folder``: per condition
-    ``<condition>/history.json`` (from :func:`rcot_lib.train.train`) and the
-    ``rcot eval --json`` files in ``<condition>/eval/``. Conditions without a
+    Reads what ``scripts/ablation_cpu.sh`` (or ``scripts/unpaired_cpu.sh``, with
+    ``variants`` its variant names) leaves in ``folder``: per variant
+    ``<variant>/history.json`` (from :func:`rcot_lib.train.train`) and the
+    ``rcot eval --json`` files in ``<variant>/eval/``. Variants without a
     history are left out.
 
     Returns
@@ -75,7 +78,8 @@ def summarise_runs(folder: str | os.PathLike) -> dict[str, dict]:
     dict
         Per condition: ``steps``, ``wall_s``, ``s_per_step``, ``curve`` (lists
         ``step``, ``minutes`` and ``val_psnr`` of the validation records),
-        ``val_psnr_in`` and ``benchmarks`` (set name -> ``psnr_in`` / ``psnr_out``).
+        ``val_psnr_in`` and ``benchmarks`` (set name -> ``psnr_in`` / ``psnr_out``,
+        and where recorded ``ssim_out`` and the Y-channel ``psnr_y_out``).
 
     Raises
     ------
@@ -84,7 +88,7 @@ def summarise_runs(folder: str | os.PathLike) -> dict[str, dict]:
     """
     folder = Path(folder)
     runs = {}
-    for condition in CONDITIONS:
+    for condition in variants:
         path = folder / condition / "history.json"
         if not path.is_file():
             continue
@@ -103,13 +107,15 @@ def summarise_runs(folder: str | os.PathLike) -> dict[str, dict]:
                       "val_psnr": [round(r["val_psnr"], 3) for r in val]},
             "val_psnr_in": round(val[0]["val_psnr_in"], 3) if val else None,
             "benchmarks": {
-                name: {k: round(result[k], 2) for k in ("psnr_in", "psnr_out")}
+                name: {k: round(result[k], 2 if k.startswith("psnr") else 4)
+                       for k in ("psnr_in", "psnr_out", "ssim_out", "psnr_y_in",
+                                 "psnr_y_out") if k in result}
                 for name, result in evals.items()
             },
         }
     if not runs:
         raise FileNotFoundError(
-            f"no ablation run in {folder}: expected {'/, '.join(CONDITIONS)}/ "
+            f"no ablation run in {folder}: expected {'/, '.join(variants)}/ "
             "each with a history.json (scripts/ablation_cpu.sh writes them)"
         )
     return runs
@@ -131,20 +137,24 @@ def runs_table(runs: dict[str, dict]) -> str:
     return markdown_table(head, rows)
 
 
-def seeds_summary(seed_runs: list[dict[str, dict]]) -> dict[str, dict]:
+def seeds_summary(
+    seed_runs: list[dict[str, dict]], baseline: str = "none"
+) -> dict[str, dict]:
     """Mean and spread over seeds of :func:`summarise_runs` results.
 
     Each element of ``seed_runs`` is one seed's ``summarise_runs`` (the same
     variants, steps and benchmark sets, another ``seed``). Besides each variant's
-    PSNR, the *gain* over the unconditioned map of the same seed is averaged:
-    the paired difference removes what the seed does to every variant alike.
+    PSNR, the *gain* over the ``baseline`` variant of the same seed (the
+    unconditioned map by default) is averaged: the paired difference removes what
+    the seed does to every variant alike. With two or more seeds the gain also
+    carries ``ci95``, the two-sided 95 % Student-t interval of its mean.
 
     Returns
     -------
     dict
         Per condition: ``seeds`` (how many), ``steps`` (mean), and per set
-        ``psnr_out`` and ``gain`` (PSNR minus that of ``"none"`` of the same
-        seed; absent without a ``"none"`` run), each ``{"mean", "std", "values"}``
+        ``psnr_out`` and ``gain`` (PSNR minus that of ``baseline`` of the same
+        seed; absent without a ``baseline`` run), each ``{"mean", "std", "values"}``
         with the sample standard deviation (0 for one seed).
 
     Raises
@@ -161,11 +171,18 @@ def seeds_summary(seed_runs: list[dict[str, dict]]) -> dict[str, dict]:
         found = [list(runs) for runs in seed_runs]
         raise ValueError(f"every seed must hold the same variants; found {found}")
 
-    def stats(values: list[float]) -> dict:
+    def stats(values: list[float], ci: bool = False) -> dict:
         v = np.asarray(values, dtype=float)
         std = float(v.std(ddof=1)) if len(v) > 1 else 0.0
-        return {"mean": round(float(v.mean()), 3), "std": round(std, 3),
-                "values": [round(float(x), 2) for x in v]}
+        out = {"mean": round(float(v.mean()), 3), "std": round(std, 3),
+               "values": [round(float(x), 2) for x in v]}
+        if ci and len(v) > 1:
+            from scipy.stats import t
+
+            half = float(t.ppf(0.975, len(v) - 1)) * std / np.sqrt(len(v))
+            out["ci95"] = [round(float(v.mean()) - half, 3),
+                           round(float(v.mean()) + half, 3)]
+        return out
 
     out = {}
     for c in conditions:
@@ -174,19 +191,20 @@ def seeds_summary(seed_runs: list[dict[str, dict]]) -> dict[str, dict]:
         for s in sets:
             psnr = [r[c]["benchmarks"][s]["psnr_out"] for r in seed_runs]
             per_set[s] = {"psnr_out": stats(psnr)}
-            if all("none" in r and s in r["none"]["benchmarks"] for r in seed_runs):
-                base = [r["none"]["benchmarks"][s]["psnr_out"] for r in seed_runs]
+            if all(baseline in r and s in r[baseline]["benchmarks"]
+                   for r in seed_runs):
+                base = [r[baseline]["benchmarks"][s]["psnr_out"] for r in seed_runs]
                 gain = [a - b for a, b in zip(psnr, base, strict=True)]
-                per_set[s]["gain"] = stats(gain)
+                per_set[s]["gain"] = stats(gain, ci=True)
         out[c] = {"seeds": len(seed_runs),
                   "steps": round(float(np.mean([r[c]["steps"] for r in seed_runs]))),
                   "benchmarks": per_set}
     return out
 
 
-def seeds_table(*summaries: dict[str, dict]) -> str:
+def seeds_table(*summaries: dict[str, dict], baseline: str = "none") -> str:
     """A Markdown table of :func:`seeds_summary`: PSNR mean +/- std per set, and
-    in brackets the mean +/- std gain over the one-pass map of the same seed.
+    in brackets the mean +/- std gain over the ``baseline`` of the same seed.
 
     Several summaries (e.g. the same seeds at 1,500 and at 3,000 steps) give one
     block of rows each, in order, under one header.
@@ -197,7 +215,7 @@ def seeds_table(*summaries: dict[str, dict]) -> str:
             return "-"
         p = b["psnr_out"]
         text = f"{p['mean']:.2f} ± {p['std']:.2f}"
-        if "gain" in b and condition != "none":
+        if "gain" in b and condition != baseline:
             text += f" ({b['gain']['mean']:+.2f} ± {b['gain']['std']:.2f})"
         return text
 

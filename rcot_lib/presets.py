@@ -179,6 +179,11 @@ class TrainConfig:
         return FrotCost(self.cost_base, self.lam, 1.0, self.cost_transform,
                         self.fft_norm, self.cost_reduction)
 
+    def map_loss_terms(self) -> dict:
+        """The keyword weights of :func:`rcot_lib.losses.map_loss` for this run."""
+        return {"sigma": self.sigma, "Sigma": self.Sigma, "con_weight": self.con_weight,
+                "tau": self.tau, "cost": self.frot_cost(), "p_table": self.p_table()}
+
     def p_table(self) -> dict[int, float]:
         """Label -> exponent ``p`` of the Fourier term (``task_p`` or the paper's)."""
         from rcot_lib.image_costs import task_p_table

@@ -207,7 +207,7 @@ def train(  # noqa: C901 (one loop, kept in one place on purpose)
         save_json({"config": cfg.to_dict(), "step": step, "records": records},
                   out / "history.json")
 
-    cost, p_table = cfg.frot_cost(), cfg.p_table()  # Eq. 4, checked before any work
+    terms = cfg.map_loss_terms()  # Eq. 4 and 9's weights, checked before any work
     dataset = build_dataset(cfg, data)
     val = (validation_batch(cfg.tasks, cfg.val_size, cfg.val_images)
            if main and cfg.val_every else None)
@@ -243,10 +243,7 @@ def train(  # noqa: C901 (one loop, kept in one place on purpose)
             phi.requires_grad_(False)
             with amp:
                 phi_t = cfg.adv_weight * phi(t)
-        loss, mparts = losses.map_loss(
-            x, t, y, phi_t, labels, paired, e3, sigma=cfg.sigma, Sigma=cfg.Sigma,
-            con_weight=cfg.con_weight, tau=cfg.tau, cost=cost, p_table=p_table,
-        )
+        loss, mparts = losses.map_loss(x, t, y, phi_t, labels, paired, e3, **terms)
         if not torch.isfinite(loss):
             raise _diverged(step, "map", bar, last)
         opt_T.zero_grad(set_to_none=True)

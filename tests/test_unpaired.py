@@ -1,0 +1,135 @@
+"""Unpaired training (Eq. 8): the paper's variants and a toy run."""
+
+import pytest
+import torch
+
+from rcot_lib import losses
+from rcot_lib.presets import UNPAIRED_VARIANTS, get_preset, unpaired_variant
+
+#: Which terms of the map loss each unpaired variant keeps.
+EXPECTED = {  # transport cost, Fourier term, contrastive term
+    "wgan-gp": (False, False, False),
+    "otur": (True, False, False),
+    "sot": (True, True, False),
+    "rcot": (True, True, True),
+    "da-rcot": (True, True, True),
+}
+
+
+def _batch(seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x, y = torch.rand(6, 3, 16, 16, generator=g), torch.rand(6, 3, 16, 16, generator=g)
+    t = (x + 0.1 * torch.randn(6, 3, 16, 16, generator=g)).requires_grad_(True)
+    e3 = torch.randn(6, 8, 2, 2, generator=g).requires_grad_(True)
+    w = torch.randn(768, generator=g)  # a linear potential
+    labels = torch.tensor([0, 1, 2, 3, 4, 0])
+    return x, t, y, w, labels, torch.zeros(6, dtype=torch.bool), e3
+
+
+def _grads(cfg, batch):
+    x, t, y, w, labels, paired, e3 = batch
+    phi_t = t.flatten(1) @ w  # (B,)
+    loss, _ = losses.map_loss(x, t, y, phi_t, labels, paired, e3,
+                              **cfg.map_loss_terms())
+    gt, ge = torch.autograd.grad(loss, (t, e3), allow_unused=True)
+    return gt, torch.zeros_like(e3) if ge is None else ge
+
+
+@pytest.mark.parametrize("name", sorted(UNPAIRED_VARIANTS))
+def test_each_variant_has_the_terms_it_should(name):
+    cfg = unpaired_variant(name)
+    assert cfg.paired_fraction == 0 and cfg.Sigma == 0  # no loss sees a pair
+    cost_on, fourier_on, con_on = EXPECTED[name]
+    batch = _batch()
+    gt, ge = _grads(cfg, batch)
+    # a term's share of the gradient: the loss minus the loss without that term
+    for on, off in [(cost_on, {"sigma": 0.0}), (fourier_on, {"lam": 0.0}),
+                    (con_on, {"con_weight": 0.0})]:
+        ht, he = _grads(cfg.replace(**off), batch)
+        share = float((gt - ht).abs().sum() + (ge - he).abs().sum())
+        assert (share > 1e-6) == on, (name, off, share)
+    # the conditioning and the exponents follow the paper's rows
+    cond = {"wgan-gp": "none", "otur": "none", "sot": "none", "rcot": "single",
+            "da-rcot": "multiscale"}[name]
+    assert cfg.model.condition == cond
+    p = cfg.p_table()
+    if name == "sot":
+        assert set(p.values()) == {1.0}
+    elif name in ("rcot", "da-rcot"):
+        assert p[1] == 2.0 and p[3] == 1.0
+
+
+def test_unknown_variant_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown unpaired variant 'cyclegan'"):
+        unpaired_variant("cyclegan")
+
+
+def test_a_fast_unpaired_run_lowers_the_potential_gap(tmp_path):
+    """Darkened crops, no pairs: the trained map moves them up the potential."""
+    from rcot_lib.datasets import validation_batch
+    from rcot_lib.train import train
+
+    base = get_preset("tiny")
+    cfg = unpaired_variant("otur", base.replace(
+        paired_fraction=0.0, Sigma=0.0, cost_base="sqeuclidean", cost_reduction="l2",
+        fft_norm="ortho", sigma=0.03, lr=1e-3, critic_steps=2, lr_map=2e-3,
+    )).replace(tasks=("lowlight",), steps=120, val_every=0, log_every=10,
+               ckpt_every=1000, model={"potential_width": 8, "potential_depth": 3})
+    torch.manual_seed(0)
+    result = train(cfg, None, progress=False, device="cpu")
+    x, y, _ = validation_batch(cfg.tasks, size=32, max_images=6)
+    T, phi = result.T.eval(), result.phi.eval()
+    with torch.no_grad():
+        out = T(x).clamp(0, 1)
+        gap_in = float(phi(y).mean() - phi(x).mean())
+        gap_out = float(phi(y).mean() - phi(out).mean())
+    assert gap_in > 0  # the potential tells clean from dark crops
+    assert gap_out < 0.7 * gap_in  # and the map closed a good part of that gap
+    from rcot_lib.metrics import psnr
+
+    assert float(psnr(out, y).mean()) > float(psnr(x, y).mean()) + 1.0
+
+
+def _numeric_best_response(g, sigma, lam, p, transform):
+    """Minimise sigma (||r||^2 + lam ||F r||_p) + <g, r> by gradient descent."""
+    from rcot_lib.image_costs import FrotCost
+
+    cost = FrotCost("sqeuclidean", lam, p, transform, "ortho", "l2")
+    r = torch.zeros_like(g, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([r], lr=0.02)
+    for _ in range(3000):
+        opt.zero_grad()
+        loss = sigma * cost.residual_cost(r[None])[0] + (g.double() * r).sum()
+        loss.backward()
+        opt.step()
+    return r.detach()
+
+
+@pytest.mark.parametrize("p,transform", [(1, "dct"), (1, "fft"), (2, "fft")])
+def test_best_response_matches_a_numeric_minimiser(p, transform):
+    from rcot_lib.unpaired import best_response
+
+    g = torch.randn(1, 6, 6, generator=torch.Generator().manual_seed(p))
+    got = best_response(g, sigma=0.5, lam=3.0, p=p, transform=transform)
+    want = _numeric_best_response(g, 0.5, 3.0, p, transform)
+    torch.testing.assert_close(got.double(), want, atol=2e-2, rtol=0)
+
+
+def test_best_response_sparsity_and_the_knife_edge():
+    from rcot_lib.unpaired import best_response
+
+    g = torch.randn(3, 16, 16, generator=torch.Generator().manual_seed(0))
+    plain = best_response(g, sigma=0.5)
+    torch.testing.assert_close(plain, -g / 1.0)  # -g / (2 sigma)
+    sparse = torch.fft.fft2(best_response(g, 0.5, lam=60.0, p=1), norm="ortho")
+    zero = float((sparse.abs() < 1e-5).float().mean())
+    assert 0.3 < zero < 1.0  # p = 1 zeroes the weak Fourier coefficients
+    shrunk = best_response(g, 0.5, lam=10.0, p=2)
+    ratio = shrunk / plain
+    torch.testing.assert_close(ratio, torch.full_like(ratio, float(ratio.flatten()[0])))
+    assert 0 < float(ratio.flatten()[0]) < 1  # p = 2 shrinks every frequency alike
+    # the 1-homogeneous base: identity below the edge, runaway above it
+    small = g / g.norm() * 0.9
+    assert float(best_response(small, 1.0, base="euclidean").abs().sum()) == 0
+    with pytest.raises(ValueError, match="runs away"):
+        best_response(small, 0.8, base="euclidean")
