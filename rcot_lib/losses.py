@@ -206,6 +206,8 @@ def map_loss(
     fft_norm: str = "backward",
     cost: FrotCost | None = None,
     p_table: dict[int, float] | None = None,
+    x0: torch.Tensor | None = None,
+    first_pass_weight: float = 0.0,
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     r"""Loss of the map step: unpaired (Eq. 8) or pair-informed (Eq. 9) FROT.
 
@@ -232,6 +234,11 @@ def map_loss(
         Weights of the terms (paper: 1, 10000, 1, 0.1, 0.07, unnormalised FFT).
     cost, p_table
         Another member of the FROT family and label -> ``p`` (:func:`frot_cost`).
+    x0, first_pass_weight
+        The first pass ``G(x)`` of a two-pass map and the weight of its own pair
+        term ``first_pass_weight * Sigma * ||x0 - y_x||_1`` (paired samples only).
+        Neither the paper nor the authors' code has this term (0, the default):
+        it makes ``x0`` the "intermediate restored result" the paper calls it.
 
     Returns
     -------
@@ -251,4 +258,8 @@ def map_loss(
     loss = adv + sigma * (transport + con_weight * con) + Sigma * pair_term
     l1_paired = (mask * l1).sum() / mask.sum().clamp_min(1)
     parts = {"cost": transport, "l1": l1_paired, "con": con, "adv": adv}
+    if x0 is not None and first_pass_weight:
+        l1_x0 = pair_l1(x0, y)  # (B,)
+        loss = loss + first_pass_weight * Sigma * (mask * l1_x0).mean()
+        parts["l1_x0"] = (mask * l1_x0).sum() / mask.sum().clamp_min(1)
     return loss, {k: v.detach() for k, v in parts.items()}

@@ -32,7 +32,8 @@ from rcot_lib import checkpoint as ckpt
 from rcot_lib import losses
 from rcot_lib.datasets import from_config as build_dataset
 from rcot_lib.files import save_json
-from rcot_lib.presets import RUNTIME_FIELDS, TrainConfig, lr_factor, make_optimizer
+from rcot_lib.optim import lr_factor, make_optimizer
+from rcot_lib.presets import RUNTIME_FIELDS, TrainConfig
 from rcot_lib.restore import validate
 
 
@@ -243,7 +244,9 @@ def train(  # noqa: C901 (one loop, kept in one place on purpose)
             phi.requires_grad_(False)
             with amp:
                 phi_t = cfg.adv_weight * phi(t)
-        loss, mparts = losses.map_loss(x, t, y, phi_t, labels, paired, e3, **terms)
+        x0 = o.x0.float() if cfg.first_pass_weight else None
+        loss, mparts = losses.map_loss(x, t, y, phi_t, labels, paired, e3, x0=x0,
+                                       **terms)
         if not torch.isfinite(loss):
             raise _diverged(step, "map", bar, last)
         opt_T.zero_grad(set_to_none=True)

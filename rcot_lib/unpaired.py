@@ -13,7 +13,7 @@ Near ``x`` the potential is linear, ``phi(x - r) ~ phi(x) - <g, r>`` with
     r^\star = \arg\min_r \; c(r) + \langle g, r\rangle ,
 
 the (linearised) c-transform. :func:`best_response` solves it in closed form for
-the costs of :func:`rcot_lib.presets.unpaired_variant` and shows what each part
+the costs of :func:`unpaired_variant` and shows what each part
 of the cost does:
 
 - ``c = sigma ||r||`` (1-homogeneous, the authors' base): ``r* = 0`` when
@@ -40,16 +40,60 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 
 from rcot_lib.config import RESULTS_DIR
+
+if TYPE_CHECKING:
+    from rcot_lib.presets import TrainConfig
 
 #: The paper's unpaired rows, in the order of its table.
 VARIANTS = ("wgan-gp", "otur", "sot", "rcot", "da-rcot")
 #: The labels the tables print.
 LABELS = {"wgan-gp": "WGAN-GP*", "otur": "OTUR*", "sot": "SOT*", "rcot": "RCOT*",
           "da-rcot": "DA-RCOT*"}
+
+
+#: The paper's unpaired rows (DA-RCOT Table VIII) as changes of ``cpu-unpaired``.
+UNPAIRED_VARIANTS = {
+    "wgan-gp": {"sigma": 0.0, "con_weight": 0.0,
+                "model": {"condition": "none"}},
+    "otur": {"lam": 0.0, "con_weight": 0.0, "model": {"condition": "none"}},
+    "sot": {"con_weight": 0.0, "model": {"condition": "none"}, "task_p": "ones"},
+    "rcot": {"model": {"condition": "single"}},
+    "da-rcot": {"model": {"condition": "multiscale"}},
+}
+
+
+def unpaired_variant(name: str, base: TrainConfig | None = None) -> TrainConfig:
+    """One of the paper's unpaired comparisons, from ``cpu-unpaired`` (or ``base``).
+
+    ``wgan-gp``: the adversarial term only (no transport cost); ``otur``: the
+    quadratic pixel cost only; ``sot``: the sparse ``p = 1`` Fourier cost for
+    every task, no residual condition; ``rcot``: ``p`` by degradation and the
+    single residual embedding; ``da-rcot``: ``p`` by degradation and the
+    multi-scale embeddings with the contrastive term.
+
+    Examples
+    --------
+    >>> unpaired_variant("sot").task_p
+    (1.0, 1.0, 1.0, 1.0, 1.0)
+    """
+    if name not in UNPAIRED_VARIANTS:
+        raise ValueError(
+            f"unknown unpaired variant {name!r}; "
+            f"choose from {', '.join(UNPAIRED_VARIANTS)}"
+        )
+    from rcot_lib.presets import get_preset
+
+    cfg = base or get_preset("cpu-unpaired")
+    changes = dict(UNPAIRED_VARIANTS[name])
+    if changes.get("task_p") == "ones":
+        changes["task_p"] = (1.0,) * len(cfg.tasks)
+    return cfg.replace(name=f"{cfg.name}-{name}", **changes)
+
 
 
 def _shrink(coef: torch.Tensor, threshold: float) -> torch.Tensor:

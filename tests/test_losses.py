@@ -115,3 +115,19 @@ def test_map_loss_ignores_targets_of_unpaired_samples():
 def test_potential_loss_sign():
     real, fake = torch.tensor([2.0, 2.0]), torch.tensor([0.5, 1.5])
     assert float(losses.potential_loss(real, fake)) == pytest.approx(-1.0)
+
+
+def test_first_pass_term_weighs_only_paired_samples():
+    g = torch.Generator().manual_seed(3)
+    x, t, y, x0 = (torch.rand(4, 3, 8, 8, generator=g) for _ in range(4))
+    labels = torch.tensor([0, 3, 4, 1])
+    paired = torch.tensor([True, False, True, False])
+    base, _ = losses.map_loss(x, t, y, None, labels, paired, Sigma=10.0)
+    with_x0, parts = losses.map_loss(x, t, y, None, labels, paired, Sigma=10.0,
+                                     x0=x0, first_pass_weight=0.5)
+    l1 = losses.pair_l1(x0, y)
+    extra = 0.5 * 10.0 * (paired.float() * l1).mean()
+    assert float(with_x0 - base) == pytest.approx(float(extra), rel=1e-5)
+    assert float(parts["l1_x0"]) == pytest.approx(float(l1[paired].mean()), rel=1e-5)
+    off, parts_off = losses.map_loss(x, t, y, None, labels, paired, Sigma=10.0, x0=x0)
+    assert float(off) == pytest.approx(float(base)) and "l1_x0" not in parts_off

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from rcot_lib import losses
-from rcot_lib.presets import UNPAIRED_VARIANTS, get_preset, unpaired_variant
+from rcot_lib.presets import get_preset
+from rcot_lib.unpaired import UNPAIRED_VARIANTS, unpaired_variant
 
 #: Which terms of the map loss each unpaired variant keeps.
 EXPECTED = {  # transport cost, Fourier term, contrastive term
