@@ -19,6 +19,19 @@ from rcot_lib.files import atomic_write
 
 FORMAT = "rcot-kit/checkpoint"
 VERSION = 1
+#: What a resumed run reads besides the weights (absent from weights checkpoints).
+RESUME_KEYS = ("step", "opt_map", "rng")
+# How torch files begin: a zip archive (torch.save), or a pickle (the legacy format).
+_TORCH_MAGIC = (b"PK\x03\x04", b"\x80")
+
+
+def _reason(exc: BaseException) -> str:
+    """One line saying why ``torch.load`` failed (its messages run to paragraphs)."""
+    text = str(exc)
+    if "Weights only load failed" in text:
+        return "it holds objects other than tensors and plain data"
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return f"{type(exc).__name__}: {line[:200]}" if line else type(exc).__name__
 
 
 def save_checkpoint(state: dict[str, Any], path: str | os.PathLike) -> Path:
@@ -36,23 +49,51 @@ def load_checkpoint(
     ------
     FileNotFoundError
         No such file.
+    IsADirectoryError
+        ``path`` is a folder.
     ValueError
-        The file is not an rcot-kit checkpoint.
+        The file is not an rcot-kit checkpoint: empty, not a torch file (text,
+        an image, ...), damaged, or a torch file of something else.
     """
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"checkpoint {path} is a folder, not a file")
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint not found: {path}")
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if not head:
+        raise ValueError(f"{path} is not a readable rcot-kit checkpoint (empty file)")
+    if not head.startswith(_TORCH_MAGIC):
+        raise ValueError(
+            f"{path} is not a readable rcot-kit checkpoint (not a torch file)"
+        )
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as exc:  # unpickling errors of many kinds
         raise ValueError(
-            f"{path} is not a readable rcot-kit checkpoint: {exc}"
+            f"{path} is not a readable rcot-kit checkpoint ({_reason(exc)})"
         ) from exc
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise ValueError(
             f"{path} is not an rcot-kit checkpoint (expected format {FORMAT!r})"
         )
     return state
+
+
+def check_resumable(state: dict, path: Any = "") -> None:
+    """Raise a clear ``ValueError`` unless a checkpoint can continue a training run.
+
+    A weights checkpoint (:func:`export_weights`) holds only the map: there are
+    no optimiser states, potential or random-number states to continue from.
+    """
+    if state.get("kind") == "weights" or any(k not in state for k in RESUME_KEYS):
+        raise ValueError(
+            f"{path} holds only the map weights (an exported checkpoint, without "
+            "optimiser or random-number state), so it cannot be resumed; resume "
+            "from the training checkpoint, or start a new run from these weights "
+            "with --init"
+        )
 
 
 def config_diff(a: dict, b: dict) -> list[str]:
@@ -99,7 +140,13 @@ def load_map(
     from rcot_lib.models import ModelConfig, build_map
 
     state = load_checkpoint(path)
-    model_cfg = ModelConfig.from_dict(state["model"])
+    missing = [k for k in ("model", "map") if k not in state]
+    if missing:
+        raise ValueError(f"checkpoint {path} has no {' or '.join(map(repr, missing))}")
+    try:
+        model_cfg = ModelConfig.from_dict(state["model"])
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ValueError(f"checkpoint {path}: bad model configuration ({exc})") from exc
     T = build_map(model_cfg)
     try:
         T.load_state_dict(state["map"])
@@ -127,6 +174,8 @@ def export_weights(
         Store the weights as float16 (half the size; loaded back as float32).
     """
     state = load_checkpoint(src)
+    if "map" not in state:
+        raise ValueError(f"checkpoint {src} has no 'map' weights to export")
     weights = state["map"]
     if half:
         weights = {k: v.half() if v.is_floating_point() else v

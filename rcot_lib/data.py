@@ -316,7 +316,8 @@ BENCHMARKS = {
 EVAL_SETS = {
     "cbsd68_15": "CBSD68 sigma 15", "cbsd68_25": "CBSD68 sigma 25",
     "cbsd68_50": "CBSD68 sigma 50", "set12_25": "Set12 sigma 25 (gray)",
-    "rain100l": "Rain100L (Y)", "sots": "SOTS-outdoor", "lol": "LOL",
+    "rain100l": "Rain100L (Y)", "rain100l_rgb": "Rain100L (RGB)",
+    "sots": "SOTS-outdoor", "lol": "LOL",
     "cbsd68_blur": "CBSD68 synthetic motion blur",
 }
 

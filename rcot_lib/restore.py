@@ -17,6 +17,8 @@ from pathlib import Path
 
 import torch
 
+from rcot_lib.tiles import apply_tiled, check_tile
+
 
 def _model_channels(T: torch.nn.Module) -> int:
     cfg = getattr(T, "cfg", None) or getattr(T, "config", None)
@@ -41,13 +43,6 @@ def as_batch(image: torch.Tensor) -> tuple[torch.Tensor, bool]:
     return (image[None], True) if image.ndim == 3 else (image, False)
 
 
-def _tile_starts(size: int, tile: int, stride: int) -> list[int]:
-    if size <= tile:
-        return [0]
-    starts = list(range(0, size - tile, stride))
-    return starts + [size - tile]
-
-
 def dihedral(x: torch.Tensor, k: int, inverse: bool = False) -> torch.Tensor:
     """Element ``k`` (0-7) of the dihedral group of the square, on ``(..., H, W)``.
 
@@ -70,26 +65,6 @@ def dihedral(x: torch.Tensor, k: int, inverse: bool = False) -> torch.Tensor:
     return x.flip(-1) if k >= 4 else x
 
 
-def _apply(
-    T: torch.nn.Module, x: torch.Tensor, tile: int | None, overlap: int
-) -> torch.Tensor:
-    """``T(x)`` in one pass or in overlapping tiles (averaged where they overlap)."""
-    if tile is None:
-        return T(x).float()
-    m = int(getattr(T, "multiple", 1))
-    tile = -(-int(tile) // m) * m
-    stride = max(1, tile - int(overlap))
-    H, W = x.shape[-2:]
-    out = torch.zeros_like(x)
-    count = torch.zeros_like(x[:, :1])
-    for i in _tile_starts(H, tile, stride):
-        for j in _tile_starts(W, tile, stride):
-            patch = x[..., i : i + tile, j : j + tile]
-            out[..., i : i + tile, j : j + tile] += T(patch).float()
-            count[..., i : i + tile, j : j + tile] += 1
-    return out / count
-
-
 @torch.no_grad()
 def restore(
     T: torch.nn.Module,
@@ -110,7 +85,8 @@ def restore(
         Degraded image(s) in ``[0, 1]``, RGB or grayscale.
     tile : int, optional
         Restore in ``tile x tile`` windows (rounded up to ``T.multiple``);
-        ``None`` restores in one pass.
+        ``None`` restores in one pass. Must be larger than ``overlap``
+        (:func:`check_tile`).
     overlap : int
         Overlap of neighbouring tiles in pixels.
     device : str or torch.device, optional
@@ -125,12 +101,19 @@ def restore(
     torch.Tensor
         Same shape as ``image``, in ``[0, 1]``, on the CPU.
 
+    Raises
+    ------
+    ValueError
+        A bad tiling (:func:`check_tile`), or an image that is not ``(C, H, W)``
+        or ``(B, C, H, W)`` with ``C`` 1 or 3.
+
     Examples
     --------
     >>> identity = torch.nn.Identity()
     >>> restore(identity, torch.rand(1, 20, 30)).shape
     torch.Size([1, 20, 30])
     """
+    check_tile(tile, overlap)
     x, single = as_batch(image)
     if device is None:
         p = next(iter(T.parameters()), None)
@@ -144,10 +127,12 @@ def restore(
     T.eval()
     x = x.to(device, torch.float32)
     if self_ensemble:
-        out = sum(dihedral(_apply(T, dihedral(x, k), tile, overlap), k, inverse=True)
-                  for k in range(8)) / 8
+        out = sum(
+            dihedral(apply_tiled(T, dihedral(x, k), tile, overlap), k, inverse=True)
+            for k in range(8)
+        ) / 8
     else:
-        out = _apply(T, x, tile, overlap)
+        out = apply_tiled(T, x, tile, overlap)
     T.train(was_training)
     out = out.clamp(0, 1).cpu()
     if gray_in_rgb:
@@ -156,29 +141,58 @@ def restore(
 
 
 Item = tuple[str, torch.Tensor, torch.Tensor]  # (name, degraded, clean), (C, H, W)
+#: ``(file name, message)`` of each input that could not be read.
+Failures = list[tuple[str, str]]
 
 
-def pair_items(folder: str | os.PathLike, limit: int | None = None) -> Iterator[Item]:
-    """``(name, degraded, clean)`` for each pair of a paired folder (RGB)."""
+def pair_items(
+    folder: str | os.PathLike, limit: int | None = None, failed: Failures | None = None
+) -> Iterator[Item]:
+    """``(name, degraded, clean)`` for each pair of a paired folder (RGB).
+
+    With a list ``failed``, a pair that cannot be read (an unreadable image, two
+    sizes) is skipped and recorded there as ``(degraded file name, message)``;
+    without one, its error is raised.
+    """
     from rcot_lib.data import PairedFolder
 
     ds = PairedFolder(folder, mode="RGB", limit=limit, strict=False)
     for i in range(len(ds)):
-        x, y, name = ds[i]
+        try:
+            x, y, name = ds[i]
+        except (ValueError, OSError) as exc:
+            if failed is None:
+                raise
+            failed.append((ds.pairs[i][0].name, " ".join(str(exc).split())))
+            continue
         yield name, x, y
 
 
 def synthetic_items(
-    folder: str | os.PathLike, task: str, limit: int | None = None, seed: int = 0
+    folder: str | os.PathLike,
+    task: str,
+    limit: int | None = None,
+    seed: int = 0,
+    failed: Failures | None = None,
 ) -> Iterator[Item]:
     """Clean images of ``folder`` degraded by ``task``, image ``k`` with seed
-    ``seed + k`` (so two runs give the same numbers); grayscale stays grayscale."""
+    ``seed + k`` (so two runs give the same numbers); grayscale stays grayscale.
+
+    ``failed`` is as in :func:`pair_items`; skipping an image changes no other
+    image's seed, so the others are degraded as in a run where it was readable.
+    """
     from rcot_lib.data import list_images, load_image
     from rcot_lib.degradations import degrade, task_label
 
     task_label(task)
     for k, path in enumerate(list_images(folder)[:limit]):
-        y = load_image(path, mode=None)
+        try:
+            y = load_image(path, mode=None)
+        except (ValueError, OSError) as exc:
+            if failed is None:
+                raise
+            failed.append((path.name, " ".join(str(exc).split())))
+            continue
         g = torch.Generator().manual_seed(seed + k)
         yield path.stem, degrade(y[None], task, g)[0].clamp(0, 1), y
 
@@ -192,8 +206,15 @@ def evaluate(
     progress: bool = True,
     total: int | None = None,
     self_ensemble: bool = False,
+    overlap: int = 32,
+    failed: Failures | None = None,
 ) -> dict:
     """PSNR and SSIM of the inputs and of the restored images, per image and mean.
+
+    ``tile`` and ``overlap`` are checked (:func:`check_tile`) before the first
+    image is read. With a list ``failed``, an image that cannot be scored (e.g.
+    smaller than SSIM's window) is skipped and recorded there as ``(name,
+    message)``, as :func:`pair_items` records the unreadable ones.
 
     Returns
     -------
@@ -209,11 +230,9 @@ def evaluate(
 
     from rcot_lib.metrics import mean_finite, psnr, ssim
 
-    rows = []
-    for name, x, y in tqdm(items, total=total, disable=not progress, file=sys.stderr,
-                           desc="eval"):
+    def score(name: str, x: torch.Tensor, y: torch.Tensor) -> dict:
         t0 = time.perf_counter()
-        out = restore(T, x, tile=tile, self_ensemble=self_ensemble)
+        out = restore(T, x, tile=tile, overlap=overlap, self_ensemble=self_ensemble)
         dt = time.perf_counter() - t0
         kw = {"y_channel": y_channel, "crop_border": crop_border}
         row = {
@@ -227,7 +246,18 @@ def evaluate(
             ky = {"y_channel": True, "crop_border": crop_border}
             row.update(psnr_y_in=psnr(x, y, **ky), psnr_y_out=psnr(out, y, **ky),
                        ssim_y_in=ssim(x, y, **ky), ssim_y_out=ssim(out, y, **ky))
-        rows.append(row)
+        return row
+
+    check_tile(tile, overlap)
+    rows = []
+    for name, x, y in tqdm(items, total=total, disable=not progress, file=sys.stderr,
+                           desc="eval"):
+        try:
+            rows.append(score(name, x, y))
+        except ValueError as exc:
+            if failed is None:
+                raise
+            failed.append((name, " ".join(str(exc).split())))
     if not rows:
         raise ValueError("no image to evaluate")
     keys = ["psnr_in", "psnr_out", "ssim_in", "ssim_out"]
@@ -247,17 +277,27 @@ def restore_file(
     overlap: int = 32,
     self_ensemble: bool = False,
 ) -> Path:
-    """Read an image file, restore it and write the result atomically."""
-    from rcot_lib.data import load_image, save_image
+    """Read an image file, restore it and write the result atomically.
 
+    The output format (from ``dst``'s suffix) and the tiling are checked before
+    the image is read; ``dst`` is only ever replaced by a whole image.
+    """
+    from rcot_lib.images import load_image, output_format, save_image
+
+    output_format(dst)
+    check_tile(tile, overlap)
     image = load_image(src, mode=None)
     out = restore(T, image, tile=tile, overlap=overlap, self_ensemble=self_ensemble)
     return save_image(out, dst)
 
 
 def validate(T: torch.nn.Module, val, batch: int = 8) -> dict[str, float]:
-    """Mean PSNR (RGB, 8-bit) of inputs and outputs on a validation batch."""
-    from rcot_lib.metrics import psnr
+    """Mean PSNR (RGB, 8-bit) of inputs and outputs on a validation batch.
+
+    As in :func:`evaluate`, an image identical to its target (infinite PSNR, e.g.
+    a crop that its degradation left untouched) is left out of the mean.
+    """
+    from rcot_lib.metrics import mean_finite, psnr
 
     x, y, _ = val
     was_training = T.training
@@ -267,5 +307,5 @@ def validate(T: torch.nn.Module, val, batch: int = 8) -> dict[str, float]:
         out = torch.cat([T(x[i : i + batch].to(device)).float().clamp(0, 1).cpu()
                          for i in range(0, len(x), batch)])
     T.train(was_training)
-    return {"val_psnr_in": float(psnr(x, y).mean()),
-            "val_psnr": float(psnr(out, y).mean())}
+    return {"val_psnr_in": mean_finite(psnr(x, y).tolist()),
+            "val_psnr": mean_finite(psnr(out, y).tolist())}

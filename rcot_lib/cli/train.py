@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import typing
 from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from rcot_lib.presets import PRESETS, UNPAIRED_VARIANTS
+    from rcot_lib.presets import PRESETS
+    from rcot_lib.unpaired import UNPAIRED_VARIANTS
 
     p = sub.add_parser(
         "train",
@@ -48,7 +50,62 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _field_types() -> tuple[dict, dict]:
+    """The annotated types of the TrainConfig and the ModelConfig fields."""
+    from rcot_lib.models.config import ModelConfig
+    from rcot_lib.presets import TrainConfig
+
+    return typing.get_type_hints(TrainConfig), typing.get_type_hints(ModelConfig)
+
+
+def _typed(field: str, value: typing.Any, hint: typing.Any) -> typing.Any:
+    """``value`` as the type ``hint`` of ``field`` wants (JSON lists become tuples).
+
+    Raises
+    ------
+    ValueError
+        Naming the field and the type it expects.
+    """
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is typing.Literal:
+        if value in args:
+            return value
+        expected = "one of " + ", ".join(map(repr, args))
+    elif origin is tuple:
+        if isinstance(value, (list, tuple)):
+            elem = args[0] if args else typing.Any
+            return tuple(_typed(f"{field}[{i}]", v, elem) for i, v in enumerate(value))
+        expected = "a JSON list, e.g. [1, 2] or [\"a\", \"b\"]"
+    elif hint is bool:
+        if isinstance(value, bool):
+            return value
+        expected = "true or false"
+    elif hint is int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # 1e3
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        expected = "an integer"
+    elif hint is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        expected = "a number"
+    elif hint is str:
+        if isinstance(value, str):
+            return value
+        expected = "a string"
+    elif hint is dict:
+        if isinstance(value, dict):
+            return value
+        expected = "a JSON object"
+    else:
+        return value
+    raise ValueError(f"--set {field}: expected {expected}, got {json.dumps(value)}")
+
+
 def _overrides(items: list[str]) -> dict:
+    """The ``--set FIELD=JSON`` changes, each checked against its field's type."""
+    train_types, model_types = _field_types()
     changes: dict = {}
     for item in items:
         key, sep, raw = item.partition("=")
@@ -58,17 +115,33 @@ def _overrides(items: list[str]) -> dict:
             value = json.loads(raw)
         except json.JSONDecodeError:
             value = raw
-        if key.startswith("model."):
-            changes.setdefault("model", {})[key[6:]] = value
+        model = key.startswith("model.")
+        name = key[6:] if model else key
+        hint = (model_types if model else train_types).get(name)
+        if hint is str and not isinstance(value, str):
+            value = raw  # --set name=123: a name, not a number
+        if hint is not None:  # unknown fields are reported with the valid ones
+            value = _typed(key, value, hint)
+        if model:
+            changes.setdefault("model", {})[name] = value
         else:
             changes[key] = value
     return changes
 
 
+def _check_resumable(last: Path) -> None:
+    """Say clearly when ``last`` (to resume) is an exported weights checkpoint."""
+    from rcot_lib.checkpoint import check_resumable, load_checkpoint
+
+    if last.is_file():
+        check_resumable(load_checkpoint(last), last)
+
+
 def run(args: argparse.Namespace) -> int:
     from rcot_lib.device import set_threads
-    from rcot_lib.presets import TrainConfig, get_preset, unpaired_variant
+    from rcot_lib.presets import TrainConfig, get_preset
     from rcot_lib.train import train
+    from rcot_lib.unpaired import unpaired_variant
 
     set_threads(args.threads)
     changes = _overrides(args.set)
@@ -103,6 +176,8 @@ def run(args: argparse.Namespace) -> int:
         cfg = unpaired_variant(args.variant, cfg)
     cfg = cfg.replace(**changes)
     out = args.out or Path("runs") / cfg.name
+    if args.resume:
+        _check_resumable(out / "last.pt")
     result = train(cfg, out, resume=args.resume, init=args.init, device=args.device,
                    data=args.data, progress=not args.no_progress)
     last = result.records[-1] if result.records else {}
