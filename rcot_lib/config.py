@@ -9,6 +9,10 @@
 ``RCOT_DATA=/path``
     Folder holding ``benchmarks/`` and ``train/`` (the real image sets). When it is
     unset or missing, notebooks fall back to ``data_samples/`` and tests skip.
+``RCOT_SAMPLES=/path``
+    The kit's ``data_samples/`` folder (sample photographs, shipped checkpoints,
+    measured results), for an installation that is not the repository itself: a
+    non-editable ``pip install .`` does not carry it.
 """
 
 from __future__ import annotations
@@ -21,10 +25,23 @@ _TRUE = {"1", "true", "yes", "on"}
 #: Root of the installed kit checkout (the folder holding ``rcot_lib/``).
 KIT_ROOT = Path(__file__).resolve().parent.parent
 #: Small redistributable images and the shipped checkpoints.
-SAMPLES_DIR = KIT_ROOT / "data_samples"
+SAMPLES_DIR = Path(os.environ.get("RCOT_SAMPLES") or KIT_ROOT / "data_samples")
 CHECKPOINTS_DIR = SAMPLES_DIR / "checkpoints"
 #: Measured results the notebooks plot (too long to recompute in a notebook).
 RESULTS_DIR = SAMPLES_DIR / "results"
+
+
+def require_samples(sub: str = "") -> Path:
+    """``SAMPLES_DIR / sub``, or a ``FileNotFoundError`` that says how to get it."""
+    path = SAMPLES_DIR / sub
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} not found: the kit's data_samples/ folder is part of the "
+            "repository, not of a non-editable install; install with "
+            "`pip install -e .` from a clone, or set RCOT_SAMPLES to the clone's "
+            "data_samples/ folder"
+        )
+    return path
 
 
 def env_flag(name: str, default: bool = False) -> bool:

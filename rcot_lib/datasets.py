@@ -276,7 +276,7 @@ def resolve_sources(
     ``pair_sets`` (``"task:relative/path"``) are relative to the training folder.
     Without data the shipped ``data_samples/images`` are used (with a warning).
     """
-    from rcot_lib.config import SAMPLES_DIR, train_dir
+    from rcot_lib.config import require_samples, train_dir
 
     if data is None:
         base = train_dir()
@@ -306,7 +306,7 @@ def resolve_sources(
             "training on data_samples/images",
             stacklevel=2,
         )
-        clean = [SAMPLES_DIR / "images"]
+        clean = [require_samples("images")]
     return clean, pairs
 
 

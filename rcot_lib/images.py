@@ -237,9 +237,9 @@ def list_images(folder: str | os.PathLike) -> list[Path]:
 
 def sample_images() -> list[Path]:
     """The redistributable photographs shipped in ``data_samples/images``."""
-    from rcot_lib.config import SAMPLES_DIR
+    from rcot_lib.config import require_samples
 
-    return list_images(SAMPLES_DIR / "images")
+    return list_images(require_samples("images"))
 
 
 def resize_max_side(image: torch.Tensor, max_side: int | None) -> torch.Tensor:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,7 +126,7 @@ def train(  # noqa: C901 (one loop, kept in one place on purpose)
     """
     from tqdm.auto import tqdm
 
-    from rcot_lib.datasets import make_loader, validation_batch
+    from rcot_lib.datasets import make_loader
     from rcot_lib.device import get_device
     from rcot_lib.models import build_map, build_potential
 
@@ -210,8 +211,7 @@ def train(  # noqa: C901 (one loop, kept in one place on purpose)
 
     terms = cfg.map_loss_terms()  # Eq. 4 and 9's weights, checked before any work
     dataset = build_dataset(cfg, data)
-    val = (validation_batch(cfg.tasks, cfg.val_size, cfg.val_images)
-           if main and cfg.val_every else None)
+    val = _validation(cfg) if main and cfg.val_every else None
     remaining = max(0, cfg.steps - step)
     loader = make_loader(dataset, cfg.batch_size, step, remaining, cfg.num_workers,
                          rank, world)
@@ -272,7 +272,7 @@ def train(  # noqa: C901 (one loop, kept in one place on purpose)
             rec = {"step": step, "time": round(time.time() - t0, 2),
                    "lr_map": cfg.lr_map * f,
                    **{k: v / counts[k] for k, v in sums.items()}}
-            if cfg.val_every and (step % cfg.val_every == 0 or final):
+            if val is not None and (step % cfg.val_every == 0 or final):
                 rec.update(validate(raw_T, val))
             records.append(rec)
             sums, counts = {}, {}
@@ -290,6 +290,17 @@ def train(  # noqa: C901 (one loop, kept in one place on purpose)
     history = {"config": cfg.to_dict(), "step": step, "records": records,
                "wall_s": round(time.time() - t0, 1)}
     return TrainResult(raw_T, phi, history, last, records)
+
+
+def _validation(cfg: TrainConfig):
+    """The fixed validation batch, or ``None`` (with a warning) without samples."""
+    from rcot_lib.datasets import validation_batch
+
+    try:
+        return validation_batch(cfg.tasks, cfg.val_size, cfg.val_images)
+    except FileNotFoundError as err:
+        warnings.warn(f"{err}; training without validation", stacklevel=3)
+        return None
 
 
 def _potential_update(cfg, phi, opt, y, t, gen, amp, step, world, bar, last) -> dict:

@@ -12,10 +12,23 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$VENV/bin/python" -m pip install -q --upgrade pip
 fi
 pip_() { "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$@"; }
-# The CPU build of PyTorch first: an unpinned `torch` would pull a multi-GB CUDA build.
+# PyTorch first, so that nothing pulls an unpinned one. The default index (PyPI)
+# serves Linux a multi-GB CUDA build, so on a machine without an NVIDIA GPU the
+# CPU build comes from PyTorch's CPU index. Order: a wheel pip finds without a
+# network (find-links, a local mirror); then, without a GPU, the CPU index; last,
+# the default index (where the CPU index cannot be reached: a CUDA build, said so).
+TORCH="torch==${RCOT_TORCH_VERSION:-2.13.0}"
 if ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
-  echo "[setup] installing torch (CPU build)"
-  pip_ "torch==${RCOT_TORCH_VERSION:-2.13.0}" || pip_ torch --index-url https://download.pytorch.org/whl/cpu
+  if pip_ --no-index --no-deps "$TORCH" 2>/dev/null; then
+    pip_ "$TORCH"  # its dependencies
+    echo "[setup] installed $TORCH from a local wheel"
+  elif ! command -v nvidia-smi >/dev/null 2>&1 && [ "$(uname -s)" = Linux ] \
+      && pip_ --timeout 30 "$TORCH" --index-url https://download.pytorch.org/whl/cpu; then
+    echo "[setup] installed $TORCH, CPU build (no NVIDIA GPU found)"
+  else
+    echo "[setup] installing $TORCH from the default index (on Linux a CUDA build)"
+    pip_ "$TORCH"
+  fi
 fi
 stamp="$VENV/.rcot-installed"
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)

@@ -240,3 +240,24 @@ def test_compiled_map_trains_like_the_eager_one(tmp_path, monkeypatch):
     assert eager_w.keys() == compiled_w.keys()  # no "_orig_mod." prefix
     for k in eager_w:
         torch.testing.assert_close(compiled_w[k], eager_w[k], rtol=1e-3, atol=1e-5)
+
+
+def test_without_the_samples_folder_training_says_how_to_get_it(tmp_path, monkeypatch):
+    """A non-editable install has no data_samples/: clear errors, no crash."""
+    from PIL import Image
+
+    from rcot_lib import config
+    from rcot_lib.images import sample_images
+
+    monkeypatch.setattr(config, "SAMPLES_DIR", tmp_path / "missing")
+    with pytest.raises(FileNotFoundError, match="RCOT_SAMPLES"):
+        sample_images()
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for k in range(2):
+        Image.new("RGB", (40, 40), (60 * k, 90, 120)).save(photos / f"p{k}.png")
+    cfg = get_preset("tiny", steps=2, val_every=1, tasks=("denoise_25",))
+    with pytest.warns(UserWarning, match="training without validation"):
+        result = train(cfg, None, device="cpu", progress=False, data=photos)
+    assert result.history["step"] == 2
+    assert all("val_psnr" not in r for r in result.records)
