@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -21,7 +21,8 @@
 # - how exact plans (`ot.emd`) and entropic plans (`ot.sinkhorn`) between point clouds look, and how a plan
 #   becomes a map (the barycentric projection);
 # - what the FROT cost $\|x - y\|^2 + \lambda \|D(x - y)\|_p$ (Eq. 4 in 2-D, $D$ the orthonormal DCT) does:
-#   $p = 1$ makes residuals sparse in the DCT basis, $p = 2$ does not;
+#   $p = 1$ makes residuals sparse in the DCT basis, $p = 2$ does not, and why the cost here squares the
+#   distance while Eq. 4 (notebook 01) does not;
 # - the paper's algorithm in 2-D: a map network $T$ and a potential $\phi$ trained by the minimax of Eq. 5,
 #   and how to compare its transport cost *fairly* with POT's exact cost on the same samples.
 #
@@ -66,7 +67,7 @@ import numpy as np
 import ot
 
 import rcot_lib
-from rcot_lib import neural2d, toy2d, viz
+from rcot_lib import neural2d, toy2d, viz, viz_costs
 from rcot_lib.widgets import interact_or_static
 
 rcot_lib.check_version("0.1.0")
@@ -157,18 +158,47 @@ print(f"closed form W2^2 = {toy2d.gaussian_w2_squared(m0, S0, m1, S1):.4f},  ot.
 # preferred direction.
 #
 # We see it on the `gaussian_stretch` pair (a standard Gaussian stretched along $x$, squeezed along $y$,
-# whose quadratic-cost residuals point in every direction). First with exact plans on samples:
+# whose quadratic-cost residuals point in every direction). First with exact plans on samples: the widget
+# redraws the exact plan (`ot.emd`) for any $\lambda$, $p \in [0.5, 2]$, transform and base, with the residuals
+# $x - \hat T(x)$ in the DCT basis and in the pixel basis and the share of them on each basis's axes.
+# (Headless it draws the three settings $(\lambda, p) = (0, 1), (2, 2), (2, 1)$.)
+
 
 # %%
 X, Y = toy2d.sample_pair("gaussian_stretch", 2 * N_PLOT, seed=SEED)
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.6))
-for ax, (lam, p) in zip(axes, [(0.0, 1), (LAM_SPARSE, 2), (LAM_SPARSE, 1)], strict=True):
-    plan, _ = toy2d.exact_plan(X, Y, toy2d.cost_matrix(X, Y, lam, p))
-    R = X - toy2d.barycentric_map(plan, Y)
-    frac = toy2d.dct_axis_fraction(R)
-    viz.plot_residual_scatter(R, ax=ax, title=f"lam={lam}, p={p}: {100 * frac:.0f}% on DCT axes")
-fig.tight_layout()
-plt.show()
+
+
+def residual_axes(lam=0.0, p=1.0, transform="dct", base="sqeuclidean"):
+    viz_costs.draw_residual_axes(X, Y, lam, p, transform, base)
+
+
+interact_or_static(
+    residual_axes,
+    presets=[{"lam": LAM_SPARSE, "p": 2.0}, {"lam": LAM_SPARSE, "p": 1.0}],
+    lam=(0.0, 5.0, 0.1), p=(0.5, 2.0, 0.05), transform=viz_costs.TRANSFORMS, base=viz_costs.BASES,
+)
+
+# %% [markdown]
+# **Why a squared base here?** Eq. 4, and notebook 01, add the Fourier term to the distance $\|x - y\|$;
+# this notebook adds it to $\|x - y\|^2$. The argument above needs the square: for a cost
+# $h(x - y)$ with $h$ *strictly* convex, the optimal map exists, is unique and has the form
+# $T(x) = x - \nabla h^*(\nabla\psi(x))$ (Gangbo and McCann), which is what turns the soft threshold into
+# a statement about residuals ($p < 1$ falls outside it, since $h$ is then not convex; the exact plans still
+# show what it does). $h(r) = \|r\| + \lambda \|D r\|_p$ is positively homogeneous, so not
+# strictly convex: $h^*$ is the indicator of a convex set, optimal maps are not unique (mass may slide along
+# a transport ray, as for $W_1$), and the formula says nothing. The squared cost is also that of $W_2$
+# (Brenier's theorem, the closed-form Gaussian map of section 2), and it gives the minimax of section 4 one
+# optimal map to find.
+#
+# **Why $p = 2$ moves the plan here but not in notebook 01.** With the orthonormal transform,
+# $\lambda \|D r\|_2 = \lambda \|r\|$ (Parseval). With the Euclidean base the cost becomes
+# $(1 + \lambda)\|r\|$, a constant multiple of the base: every plan's cost is scaled alike, and the optimal
+# plan does not move. With the squared base it becomes $\|r\|^2 + \lambda \|r\|$, which is not a multiple
+# of $\|r\|^2$: it blends $W_2$'s cost (strictly convex in the length, so it prefers many medium moves to a
+# few long ones) with $W_1$'s (indifferent to how the length is shared), and as $\lambda$ grows the plan
+# drifts towards a $W_1$ plan. It still depends on $\|r\|$ only, so it has no preferred direction: set
+# `base="euclidean"` in the widget and $p = 2$ leaves the plan alone, set $p = 2$ with the squared base and
+# the plan changes but the share of residuals on the DCT axes hardly moves. Sparsity needs $p < 2$.
 
 # %% [markdown]
 # Between finite samples the plan is a permutation, so residuals can only approximate the exact zeros. A
@@ -271,8 +301,9 @@ print(f"within 2 % of the exact cost: {within}")
 # ## Exercises
 #
 # 1. Set `LAM_SPARSE = 0` and retrain: how many residuals lie on the DCT axes now?
-# 2. Replace the DCT by the identity (residuals sparse in the pixel basis): which lines in the plane attract
-#    the residuals?
+# 2. Replace the DCT by the identity (residuals sparse in the pixel basis): choose `transform="identity"` in
+#    the widget of section 3, and train a map with `neural2d.Neural2DConfig(..., transform="identity")`.
+#    Which lines in the plane attract the residuals now?
 # 3. Train with `t_iters=1` (one map step per potential step): does the minimax still converge?
 # 4. Evaluate without antithetic sampling (`toy2d.sample_pair(..., antithetic=False)`) and compare the
 #    spread of `ot.emd2` over five draws.

@@ -1,25 +1,30 @@
 """The Fourier-residual-guided transport cost (FROT, Eq. 4) for vectors and images.
 
-Two forms of the same cost
+Two forms of one cost family
 
 .. math::
 
     c(x, y) = d(x, y) + \\lambda \\, \\| F(x - y) \\|_p \\qquad \\text{(Eq. 4)}
 
 - for vectors, as pairwise cost matrices in NumPy that POT's solvers take
-  (:func:`frot_cost_matrix`), with ``F`` an orthonormal DCT or a DFT;
-- for image batches in torch, as the authors' code computes it
-  (:func:`frot_image_cost`): the root-mean-square residual plus a Fourier
-  penalty ``mean |fft2 r|`` (``p = 1``) or ``sqrt(mean |fft2 r|^2)`` (``p = 2``).
+  (:func:`frot_cost_matrix`), and row by row in torch (:func:`frot_cost_pointwise`);
+- for image batches in torch (:func:`frot_image_cost`, the authors' member of
+  :class:`rcot_lib.image_costs.FrotCost`).
 
-References
-----------
-.. [1] Tang et al., "Residual-Conditioned Optimal Transport", ICML 2024 (RCOT).
-.. [2] Tang et al., "Degradation-Aware Residual-Conditioned Optimal Transport for
-   Unified Image Restoration", TPAMI 2025 (DA-RCOT).
+Both take the same settings: ``base`` ``d`` in ``{"euclidean", "sqeuclidean",
+"none"}``; ``transform`` ``F`` in ``{"dct", "fft", "identity"}`` (1-D along the
+vector, or 2-D when a vector is a flattened ``shape = (h, w)`` patch); any ``p``
+in ``[0.5, 2]`` (below 1 a quasi-norm); ``norm`` ``"ortho"`` (unitary ``F``) or
+``"backward"`` (``sqrt(d)`` times the unitary one, for the DCT too).
+
+References: Tang et al., "Residual-Conditioned Optimal Transport", ICML 2024
+(RCOT); "Degradation-Aware Residual-Conditioned Optimal Transport for Unified
+Image Restoration", TPAMI 2025 (DA-RCOT).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import scipy.fft
@@ -27,9 +32,10 @@ import torch
 
 from rcot_lib import image_costs
 
-TRANSFORMS = ("dct", "fft")
+TRANSFORMS = ("dct", "fft", "identity")
 NORMS = ("ortho", "backward")
-BASES = ("euclidean", "sqeuclidean")
+BASES = ("euclidean", "sqeuclidean", "none")
+P_RANGE = image_costs.P_RANGE
 NOISE_LABELS = image_costs.NOISE_LABELS
 
 
@@ -38,9 +44,11 @@ def _check(name: str, value: object, choices: tuple) -> None:
         raise ValueError(f"{name}={value!r} is not one of {list(choices)}")
 
 
-def _check_p(p: float) -> None:
-    if p not in (1, 2):
-        raise ValueError(f"p={p!r}: the FROT cost uses p = 1 or p = 2")
+def _check_all(p: float, transform: str, norm: str, base: str = "none") -> None:
+    image_costs.check_p(p)
+    for name, value, choices in (("transform", transform, TRANSFORMS),
+                                 ("norm", norm, NORMS), ("base", base, BASES)):
+        _check(name, value, choices)
 
 
 def dct_matrix(d: int) -> np.ndarray:
@@ -66,27 +74,53 @@ def dct_matrix(d: int) -> np.ndarray:
 
 
 def fourier_coefficients(
-    R: np.ndarray, transform: str = "dct", norm: str = "ortho"
+    R: np.ndarray, transform: str = "dct", norm: str = "ortho",
+    shape: tuple[int, int] | None = None,
 ) -> np.ndarray:
-    """The transform ``F r`` of each row of ``R`` (shape ``(..., d)``).
+    """The transform ``F r`` of each row of ``R`` (shape ``(..., d)`` -> ``(..., d)``).
 
-    ``"dct"`` is the DCT-II (real), ``"fft"`` the DFT (complex); ``norm="ortho"``
-    makes both unitary, ``"backward"`` leaves them unnormalised as ``np.fft`` does.
+    ``"dct"`` is the DCT-II (real), ``"fft"`` the DFT (complex), ``"identity"``
+    returns ``R`` (the pixel basis). ``norm="ortho"`` makes both transforms
+    unitary; ``"backward"`` multiplies them by ``sqrt(d)`` (``np.fft``'s
+    unnormalised DFT; the same factor for the DCT, as in
+    :mod:`rcot_lib.image_costs`). With ``shape=(h, w)`` each row is a flattened
+    ``h x w`` patch and the transform is 2-D.
     """
     _check("transform", transform, TRANSFORMS)
     _check("norm", norm, NORMS)
+    R = np.asarray(R)
+    if transform == "identity":
+        return R
+    d, axes = R.shape[-1], (-1,)
+    if shape is not None:
+        if len(shape) != 2 or shape[0] * shape[1] != d:
+            raise ValueError(f"shape={shape} does not hold rows of length {d}")
+        R, axes = R.reshape(*R.shape[:-1], *shape), (-2, -1)
     if transform == "dct":
-        return scipy.fft.dct(R, type=2, norm=norm, axis=-1)
-    return np.fft.fft(R, norm=norm, axis=-1)
+        coef = scipy.fft.dctn(R, type=2, norm="ortho", axes=axes)
+        coef = coef * math.sqrt(d) if norm == "backward" else coef
+    else:
+        coef = scipy.fft.fftn(R, norm=norm, axes=axes)
+    return coef.reshape(*coef.shape[: coef.ndim - len(axes)], d)
+
+
+def _lp(mag: np.ndarray, p: float) -> np.ndarray:
+    if p == 2:
+        return np.sqrt(np.sum(mag**2, axis=-1))
+    return np.sum(mag, axis=-1) if p == 1 else np.sum(mag**p, axis=-1) ** (1.0 / p)
 
 
 def residual_norm(
-    R: np.ndarray, p: float = 1, transform: str = "dct", norm: str = "ortho"
+    R: np.ndarray, p: float = 1, transform: str = "dct", norm: str = "ortho",
+    shape: tuple[int, int] | None = None,
 ) -> np.ndarray:
-    """``|| F r ||_p`` for each row ``r`` of ``R`` (shape ``(..., d)`` -> ``(...)``)."""
-    _check_p(p)
-    coef = np.abs(fourier_coefficients(R, transform, norm))
-    return np.sum(coef, axis=-1) if p == 1 else np.sqrt(np.sum(coef**2, axis=-1))
+    """``||F r||_p = (sum_k |(F r)_k|^p)^(1/p)`` per row ``r``, ``(..., d) -> (...)``.
+
+    ``p`` is any number in ``[0.5, 2]``; below 1 this is a quasi-norm (the
+    triangle inequality fails; ``||a + b||_p <= 2^(1/p - 1) (||a||_p + ||b||_p)``).
+    """
+    _check_all(p, transform, norm)
+    return _lp(np.abs(fourier_coefficients(R, transform, norm, shape)), p)
 
 
 def frot_cost_matrix(
@@ -97,6 +131,7 @@ def frot_cost_matrix(
     transform: str = "dct",
     norm: str = "ortho",
     base: str = "euclidean",
+    shape: tuple[int, int] | None = None,
 ) -> np.ndarray:
     """Pairwise FROT costs between the rows of ``X`` and ``Y`` (Eq. 4).
 
@@ -104,26 +139,27 @@ def frot_cost_matrix(
 
         C_{ij} = d(x_i, y_j) + \\lambda \\, \\| F(x_i - y_j) \\|_p
 
-    where ``d`` is the Euclidean distance (``base="euclidean"``, as in Eq. 4) or its
-    square (``base="sqeuclidean"``, the quadratic cost of the 2-D examples).
-
     Parameters
     ----------
-    X : ndarray, shape (n, d)
-    Y : ndarray, shape (m, d)
+    X, Y : ndarray, shapes (n, d) and (m, d)
     lam : float
-        Weight of the Fourier term; ``0`` gives the plain distance.
-    p : {1, 2}
-        The norm of the Fourier term.
-    transform : {"dct", "fft"}
+        Weight of the Fourier term (``0``: the plain distance).
+    p : float in [0.5, 2]
+        Exponent of the Fourier term; ``p < 1`` is a quasi-norm, which rewards
+        sparse residuals more strongly than ``p = 1`` (and is not convex in ``r``).
+    transform : {"dct", "fft", "identity"}
+        ``"identity"``: a plain ``l_p`` penalty on the residual itself.
     norm : {"ortho", "backward"}
         With ``"ortho"`` and ``p = 2`` the Fourier term equals the Euclidean
-        distance (Parseval), so only ``p = 1`` changes the geometry.
-    base : {"euclidean", "sqeuclidean"}
+        distance (Parseval): with ``base="euclidean"`` the cost is then
+        ``(1 + lam) ||x - y||``, the same plan; other ``p`` change the geometry.
+    base : {"euclidean", "sqeuclidean", "none"}
+        ``||x - y||`` (Eq. 4), its square (the quadratic cost of the 2-D maps), or
+        no distance term.
+    shape : (int, int), optional
+        Rows are flattened ``h x w`` patches: the transform is 2-D.
 
-    Returns
-    -------
-    C : ndarray, shape (n, m)
+    Returns ``C``, shape ``(n, m)``.
 
     Examples
     --------
@@ -131,16 +167,15 @@ def frot_cost_matrix(
     >>> float(frot_cost_matrix(X, Y, lam=1.0, p=2)[0, 0])
     10.0
     """
-    _check("base", base, BASES)
-    X = np.asarray(X, dtype=float)
-    Y = np.asarray(Y, dtype=float)
+    _check_all(p, transform, norm, base)
+    X, Y = (np.asarray(Z, dtype=float) for Z in (X, Y))
     if X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1]:
         raise ValueError(f"X and Y must be (n, d) and (m, d); got {X.shape}, {Y.shape}")
-    R = X[:, None, :] - Y[None, :, :]  # (n, m, d)
-    sq = np.sum(R**2, axis=-1)
-    C = sq if base == "sqeuclidean" else np.sqrt(sq)
+    sq = np.sum((X[:, None, :] - Y[None, :, :]) ** 2, axis=-1)  # (n, m)
+    C = {"sqeuclidean": sq, "euclidean": np.sqrt(sq), "none": np.zeros_like(sq)}[base]
     if lam:
-        C = C + lam * residual_norm(R, p, transform, norm)
+        FX, FY = (fourier_coefficients(Z, transform, norm, shape) for Z in (X, Y))
+        C = C + lam * _lp(np.abs(FX[:, None, :] - FY[None, :, :]), p)  # F is linear
     return C
 
 
@@ -155,27 +190,34 @@ def frot_cost_pointwise(
     lam: float = 1.0,
     p: float = 1,
     base: str = "sqeuclidean",
+    transform: str = "dct",
+    norm: str = "ortho",
 ) -> torch.Tensor:
-    """Row-wise FROT cost in torch (orthonormal DCT), ``(n, d)`` -> ``(n,)``.
+    """Row-wise FROT cost in torch, ``(n, d)`` -> ``(n,)`` (pairs of rows).
 
     .. math::
 
         c(x, y) = \\|x - y\\|^2 + \\lambda \\, \\| D (x - y) \\|_p
 
-    (``base="sqeuclidean"``; ``"euclidean"`` takes the unsquared distance). This is
-    the cost the 2-D map of :mod:`rcot_lib.neural2d` is trained with (Eq. 4, 5).
+    with the defaults (``base="sqeuclidean"``, orthonormal DCT ``D``); the other
+    settings are those of :func:`frot_cost_matrix`. This is the cost the 2-D map
+    of :mod:`rcot_lib.neural2d` is trained with (Eq. 4, 5). For ``p`` other than
+    1 and 2, ``|z|`` is smoothed as in :func:`rcot_lib.image_costs.lp_norm`.
     """
-    _check_p(p)
-    _check("base", base, BASES)
+    _check_all(p, transform, norm, base)
     r = x - y  # (n, d)
-    sq = (r**2).sum(-1)
-    d = sq if base == "sqeuclidean" else torch.sqrt(sq + 1e-12)
+    sq = (r**2).sum(-1)  # (n,)
+    dist = {"sqeuclidean": sq, "euclidean": torch.sqrt(sq + 1e-12), "none": sq * 0}
     if not lam:
-        return d
-    D = torch.as_tensor(dct_matrix(r.shape[-1]), dtype=r.dtype, device=r.device)
-    coef = r @ D.T  # (n, d)
-    term = coef.abs().sum(-1) if p == 1 else torch.sqrt((coef**2).sum(-1) + 1e-12)
-    return d + lam * term
+        return dist[base]
+    if transform == "dct":
+        D = torch.as_tensor(dct_matrix(r.shape[-1]), dtype=r.dtype, device=r.device)
+        mag = (r @ D.T).abs() * (math.sqrt(r.shape[-1]) if norm == "backward" else 1)
+    elif transform == "fft":
+        mag = torch.fft.fft(r, norm=norm).abs()
+    else:
+        mag = r.abs()
+    return dist[base] + lam * image_costs.lp_norm(mag, p, "sum")
 
 
 # --- images: thin forms of :mod:`rcot_lib.image_costs` (the one image cost) -----

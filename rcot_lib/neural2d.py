@@ -9,10 +9,11 @@ by the minimax of Eq. 5, with the 2-D FROT cost.
 
     c(x, y) = \\|x - y\\|^2 + \\lambda \\, \\|D (x - y)\\|_p \\qquad \\text{(Eq. 4)}
 
-where ``D`` is the 2x2 orthonormal DCT matrix. ``T(x) = x + net(x)`` (the network
-predicts the negative residual, as the restoration networks do), ``phi`` is an
-unconstrained MLP. Several ``T`` steps per ``phi`` step, as in Korotin et al.'s
-neural optimal transport.
+where ``D`` is the 2x2 orthonormal DCT matrix (``Neural2DConfig.transform``
+picks another ``F``, e.g. ``"identity"`` for residuals sparse in the pixel
+basis). ``T(x) = x + net(x)`` (the network predicts the negative residual, as
+the restoration networks do), ``phi`` is an unconstrained MLP. Several ``T``
+steps per ``phi`` step, as in Korotin et al.'s neural optimal transport.
 
 References
 ----------
@@ -73,7 +74,8 @@ class Neural2DConfig:
     """Settings of :func:`train_minimax` (defaults: the full run)."""
 
     lam: float = 0.5
-    p: int = 1
+    p: float = 1  #: exponent of the Fourier term, in [0.5, 2]
+    transform: str = "dct"  #: ``"dct"``, ``"fft"`` or ``"identity"`` (pixel basis)
     num_steps: int = 1500  #: outer steps (one ``phi`` step each)
     t_iters: int = 10  #: ``T`` steps per ``phi`` step
     batch_size: int = 1024
@@ -168,14 +170,16 @@ def _minimax_loop(T, phi, src, tgt, cfg, opt_T, opt_phi, scheds, bar, history) -
         for _ in range(cfg.t_iters):  # inf over T
             x = src(cfg.batch_size)  # (n, 2)
             Tx = T(x)
-            loss_T = (frot_cost_pointwise(x, Tx, cfg.lam, cfg.p) - phi(Tx)).mean()
+            c = frot_cost_pointwise(x, Tx, cfg.lam, cfg.p, transform=cfg.transform)
+            loss_T = (c - phi(Tx)).mean()
             opt_T.zero_grad()
             loss_T.backward()
             opt_T.step()
         x, y = src(cfg.batch_size), tgt(cfg.batch_size)  # sup over phi
         with torch.no_grad():
             Tx = T(x)
-            cost = frot_cost_pointwise(x, Tx, cfg.lam, cfg.p).mean()
+            cost = frot_cost_pointwise(x, Tx, cfg.lam, cfg.p,
+                                       transform=cfg.transform).mean()
         loss_phi = phi(Tx).mean() - phi(y).mean()
         opt_phi.zero_grad()
         loss_phi.backward()
@@ -192,9 +196,11 @@ def apply_map(T: nn.Module, X: np.ndarray) -> np.ndarray:
     return T(torch.as_tensor(X, dtype=torch.float32, device=device)).cpu().numpy()
 
 
-def map_cost(X: np.ndarray, TX: np.ndarray, lam: float, p: int) -> float:
+def map_cost(X: np.ndarray, TX: np.ndarray, lam: float, p: float,
+             transform: str = "dct") -> float:
     """Mean transport cost ``mean_i c(x_i, T(x_i))`` of a map on samples."""
-    C = frot_cost_pointwise(torch.as_tensor(X), torch.as_tensor(TX), lam, p)
+    C = frot_cost_pointwise(torch.as_tensor(X), torch.as_tensor(TX), lam, p,
+                            transform=transform)
     return float(C.mean())
 
 
@@ -209,10 +215,11 @@ def evaluate_map(
     T: nn.Module,
     pair: str,
     lam: float,
-    p: int,
+    p: float,
     n: int = 1000,
     repeats: int = 4,
     seed: int = 12345,
+    transform: str = "dct",
 ) -> dict[str, float]:
     """Compare a trained map with POT's exact OT on the same samples.
 
@@ -245,9 +252,9 @@ def evaluate_map(
         X, Y = sample_pair(pair, n, seed=seed + k, antithetic=True)
         _, Y2 = sample_pair(pair, n, seed=seed + 1000 + k, antithetic=True)
         TX = apply_map(T, X)
-        neural.append(map_cost(X, TX, lam, p))
-        exact.append(ot_emd2(X, Y, cost_matrix(X, Y, lam, p)))
-        own.append(ot_emd2(X, TX, cost_matrix(X, TX, lam, p)))
+        neural.append(map_cost(X, TX, lam, p, transform))
+        exact.append(ot_emd2(X, Y, cost_matrix(X, Y, lam, p, transform)))
+        own.append(ot_emd2(X, TX, cost_matrix(X, TX, lam, p, transform)))
         w2.append(np.sqrt(ot_emd2(TX, Y, cost_matrix(TX, Y))))
         floor.append(np.sqrt(ot_emd2(Y2, Y, cost_matrix(Y2, Y))))
         ratios.append(neural[-1] / exact[-1])
@@ -274,5 +281,6 @@ def run_pair(
     """Train on ``pair`` (:func:`train_minimax`) and evaluate (:func:`evaluate_map`)."""
     cfg = config or Neural2DConfig()
     result = train_minimax(pair, cfg, device=device, progress=progress)
-    metrics = evaluate_map(result.T, pair, cfg.lam, cfg.p, n_eval, repeats)
+    metrics = evaluate_map(result.T, pair, cfg.lam, cfg.p, n_eval, repeats,
+                           transform=cfg.transform)
     return result, metrics

@@ -33,3 +33,25 @@ def markdown_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         return "| " + " | ".join(str(c) for c in cells) + " |"
 
     return "\n".join([line(head), "|" + "---|" * len(head), *map(line, rows)])
+
+
+def pivot_table(
+    rows: Sequence[dict], row: str, col: str, value: str, digits: int = 2
+) -> str:
+    """A Markdown table of ``value`` from records: one line per ``row`` key, one
+    column per ``col`` key (the first record wins where several share both keys).
+
+    >>> recs = [{"task": "derain", "p": 1.0, "x": 0.5}, {"task": "derain", "p": 2.0,
+    ...         "x": 0.25}]
+    >>> print(pivot_table(recs, "task", "p", "x"))
+    | task | p = 1.0 | p = 2.0 |
+    |---|---|---|
+    | derain | 0.50 | 0.25 |
+    """
+    cols = list(dict.fromkeys(r[col] for r in rows))
+    cells: dict = {}
+    for r in rows:
+        cells.setdefault(r[row], {}).setdefault(r[col], r[value])
+    lines = [[key] + [f"{vals[c]:.{digits}f}" if c in vals else "" for c in cols]
+             for key, vals in cells.items()]
+    return markdown_table([row, *(f"{col} = {c}" for c in cols)], lines)

@@ -154,11 +154,16 @@ def uniform(n: int) -> np.ndarray:
 
 
 def cost_matrix(
-    X: np.ndarray, Y: np.ndarray, lam: float = 0.0, p: float = 1
+    X: np.ndarray, Y: np.ndarray, lam: float = 0.0, p: float = 1,
+    transform: str = "dct", base: str = "sqeuclidean", norm: str = "ortho",
 ) -> np.ndarray:
     """The 2-D FROT cost ``||x - y||^2 + lam ||D(x - y)||_p`` (DCT ``D``), ``(n, m)``.
+
+    ``transform``, ``base`` and ``norm`` pick another member of the family (see
+    :func:`rcot_lib.costs.frot_cost_matrix`); in 2-D the orthonormal DFT equals
+    the DCT, so ``"identity"`` is the one other basis.
     """
-    return frot_cost_matrix(X, Y, lam=lam, p=p, transform="dct", base="sqeuclidean")
+    return frot_cost_matrix(X, Y, lam, p, transform, norm, base)
 
 
 def exact_plan(
@@ -212,12 +217,17 @@ def barycentric_map(P: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return (P @ Y) / P.sum(1, keepdims=True)
 
 
-def dct_axis_fraction(R: np.ndarray, tol: float = 0.1) -> float:
+def dct_axis_fraction(R: np.ndarray, tol: float = 0.1, basis: str = "dct") -> float:
     """Fraction of residuals ``r`` (rows of ``R``, ``(n, 2)``) that lie near an axis of
-    the DCT basis: ``min_k |(D r)_k| < tol * ||r||`` (sparse in the DCT basis)."""
+    the DCT basis: ``min_k |(D r)_k| < tol * ||r||`` (sparse in the DCT basis).
+
+    ``basis="identity"`` measures the pixel axes instead (``min_k |r_k|``)."""
     from rcot_lib.costs import dct_matrix
 
-    Z = np.asarray(R) @ dct_matrix(R.shape[1]).T  # (n, 2)
+    if basis not in ("dct", "identity"):
+        raise ValueError(f"basis={basis!r} is not one of ['dct', 'identity']")
+    R = np.asarray(R)
+    Z = R @ dct_matrix(R.shape[1]).T if basis == "dct" else R  # (n, 2)
     norm = np.linalg.norm(Z, axis=1)
     keep = norm > 1e-12
     return float(np.mean(np.min(np.abs(Z[keep]), 1) < tol * norm[keep]))

@@ -9,7 +9,8 @@ Three pieces, each usable on its own when debugging a notebook by hand:
 * :func:`launch_chromium` opens Debian's Chromium through Playwright with a
   fresh profile and the flags that keep it off the network.
 * :class:`LabNotebook` does what a reader does: open a notebook, Run > Run All
-  Cells, look for errors, move the first slider, watch the plot change.
+  Cells, look for errors, move a slider (the first, or one named by its label),
+  watch the plot change.
 """
 
 from __future__ import annotations
@@ -451,6 +452,17 @@ class LabNotebook:
     # -- widgets ---------------------------------------------------------------
     def first_slider(self, timeout: float = 30.0) -> Any:
         slider = self.panel.locator(SLIDER).first
+        slider.wait_for(state="visible", timeout=timeout * 1000)
+        return slider
+
+    def slider(self, label: str | None = None, nth: int = 0,
+               timeout: float = 30.0) -> Any:
+        """The ``nth`` slider labelled ``label`` (``None``: the first slider)."""
+        if label is None:
+            return self.first_slider(timeout)
+        text = re.compile(rf"^\s*{re.escape(label)}\s*$")
+        named = self.page.locator(".widget-label", has_text=text)
+        slider = self.panel.locator(".widget-slider").filter(has=named).nth(nth)
         slider.wait_for(state="visible", timeout=timeout * 1000)
         return slider
 

@@ -4,8 +4,9 @@ Headless execution (``tests/test_notebooks.py``) proves that the cells run, not
 that a widget renders or that moving it redraws the plot. Here a JupyterLab
 server runs on 127.0.0.1 (kernels in fast mode, widgets live), Debian's
 Chromium opens a notebook through Playwright, runs Run > Run All Cells, checks
-that no output holds an error, presses ArrowRight on the first slider and waits
-for the plot to change.
+that no output holds an error, presses ArrowRight on a slider (the first one, or
+the ones a case names by their label: the cost-norm controls ``p`` and ``lam`` of
+notebooks 01-03) and waits for that widget's plot to change.
 
 Screenshots (plot before and after, the whole window) go to ``build/browser/``
 or ``$RCOT_BROWSER_ARTEFACTS``; with ``RCOT_SCREENSHOT_DIR`` set, the window
@@ -51,7 +52,10 @@ README_SHOT = "jupyterlab_widget.png"
 class Case:
     notebook: str
     needs_slider: bool = True  # False: move the slider only when the notebook has one
-    readme_shot: bool = False  # the README's "What you will see" picture
+    readme_shot: bool = False  # the README's "What you will see" picture (first slider)
+    #: sliders to move, in order, as (label, k): the k-th slider labelled so;
+    #: empty: the notebook's first slider
+    sliders: tuple[tuple[str, int], ...] = ()
 
     def __str__(self) -> str:
         return self.notebook.removesuffix(".ipynb")
@@ -59,8 +63,15 @@ class Case:
 
 CASES = [
     Case(GENERATED),
-    Case("02_ot_maps_toy2d.ipynb", readme_shot=True),
-    Case("03_fourier_residual_sparsity.ipynb"),
+    # the cost lab of section 7: p over the whole family
+    Case("01_dual_ot_derivation.ipynb", sliders=(("p", 0), ("lam", 0))),
+    # Sinkhorn's reg (the README picture), then p of the exact-plan residual widget
+    Case("02_ot_maps_toy2d.ipynb", readme_shot=True, sliders=(("reg", 0), ("p", 0))),
+    # the explorer's level, p of the cost-terms widget, p of the pairing widget
+    Case(
+        "03_fourier_residual_sparsity.ipynb",
+        sliders=(("level", 0), ("p", 0), ("p", 1)),
+    ),
 ]
 
 
@@ -152,29 +163,12 @@ def test_widget_redraws_plot_in_jupyterlab(case: Case, lab_server, browser):
             save_screenshot(page, ARTEFACTS / f"{stem}_lab.png")
             print(f"{case.notebook}: open {t_open:.1f} s, Run All {t_run:.1f} s")
             return
-        slider = nb.first_slider()
-        img = nb.plot(slider)
-        before_src = img.get_attribute("src") or ""
-        before_value = nb.slider_value(slider)
-        before_png = save_screenshot(img, ARTEFACTS / f"{stem}_plot_before.png")
-
-        t1 = time.monotonic()
-        nb.move_slider(slider)
-        after_value = nb.slider_value(slider)
-        assert after_value != before_value, "the slider did not move with the keyboard"
-        after_src = nb.wait_plot_change(slider, before_src, timeout=60)
-        t_redraw = time.monotonic() - t1
-        assert after_src != before_src
-        after_png = save_screenshot(
-            nb.plot(slider), ARTEFACTS / f"{stem}_plot_after.png"
-        )
-        assert after_png.read_bytes() != before_png.read_bytes(), (
-            "plot pixels unchanged"
-        )
-        assert not nb.errors(), "moving the slider gave an error:\n" + "\n".join(
-            nb.errors()
-        )
-
+        controls = case.sliders or ((None, 0),)
+        moved = [
+            _move_and_check(nb, nb.slider(label, k), f"{stem}_{label or 'first'}{k}")
+            for label, k in controls
+        ]
+        slider = nb.slider(*controls[0])  # the widget of the screenshot
         if case.readme_shot:
             nb.hide_left_sidebar()
         box = nb.widget_box(slider)
@@ -185,10 +179,8 @@ def test_widget_redraws_plot_in_jupyterlab(case: Case, lab_server, browser):
         if case.readme_shot and target:
             Path(target).mkdir(parents=True, exist_ok=True)
             _publish(shot, Path(target) / README_SHOT)
-        print(
-            f"{case.notebook}: open {t_open:.1f} s, Run All {t_run:.1f} s, "
-            f"slider {before_value} -> {after_value}, plot redrawn in {t_redraw:.1f} s"
-        )
+        print(f"{case.notebook}: open {t_open:.1f} s, Run All {t_run:.1f} s, " +
+              "; ".join(moved))
     except BaseException:
         try:
             save_screenshot(page, ARTEFACTS / f"{stem}_failure.png")
@@ -198,6 +190,29 @@ def test_widget_redraws_plot_in_jupyterlab(case: Case, lab_server, browser):
     finally:
         page.close()
         lab_server.shutdown_sessions()  # free the CPU for the next notebook
+
+
+def _move_and_check(nb: LabNotebook, slider, name: str) -> str:
+    """Move ``slider``, wait for its widget's plot to change; a line for the log."""
+    img = nb.plot(slider)
+    before_src = img.get_attribute("src") or ""
+    before_value = nb.slider_value(slider)
+    before_png = save_screenshot(img, ARTEFACTS / f"{name}_plot_before.png")
+    t1 = time.monotonic()
+    nb.move_slider(slider)
+    after_value = nb.slider_value(slider)
+    assert after_value != before_value, f"{name}: the slider did not move"
+    after_src = nb.wait_plot_change(slider, before_src, timeout=60)
+    t_redraw = time.monotonic() - t1
+    assert after_src != before_src
+    after_png = save_screenshot(nb.plot(slider), ARTEFACTS / f"{name}_plot_after.png")
+    assert after_png.read_bytes() != before_png.read_bytes(), (
+        f"{name}: plot pixels unchanged"
+    )
+    assert not nb.errors(), f"{name}: moving the slider gave an error:\n" + "\n".join(
+        nb.errors()
+    )
+    return f"{name} {before_value} -> {after_value}, redrawn in {t_redraw:.1f} s"
 
 
 def _publish(shot: Path, target: Path, max_bytes: int = 300_000) -> Path:

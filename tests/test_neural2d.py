@@ -100,6 +100,23 @@ def test_training_is_seeded_and_lowers_the_cost_gap():
     assert after["w2_pushforward"] < 0.5 * before["w2_pushforward"]
 
 
+def test_transform_setting_reaches_the_cost():
+    cfg = neural2d.Neural2DConfig(num_steps=3, t_iters=1, batch_size=32, hidden=8,
+                                  lam=2.0, transform="identity")
+    res = neural2d.train_minimax("gaussians", cfg, progress=False)
+    X = np.random.default_rng(0).standard_normal((50, 2))
+    TX = neural2d.apply_map(res.T, X)
+    r = np.abs(X - TX)
+    own = neural2d.map_cost(X, TX, 2.0, 1, transform="identity")
+    assert own == pytest.approx(np.mean((r**2).sum(1) + 2.0 * r.sum(1)), rel=1e-5)
+    m = neural2d.evaluate_map(res.T, "gaussians", 2.0, 1, n=40, repeats=1,
+                              transform="identity")
+    assert np.isfinite(m["ratio"])
+    with pytest.raises(ValueError, match="transform"):
+        bad = neural2d.Neural2DConfig(num_steps=1, transform="wavelet")
+        neural2d.train_minimax("gaussians", bad, progress=False)
+
+
 def test_bad_settings_raise():
     with pytest.raises(ValueError, match="pair"):
         neural2d.train_minimax("spirals", progress=False)
