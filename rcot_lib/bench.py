@@ -1,12 +1,12 @@
-"""Speed, memory and FLOPs of one FROT training iteration and of inference.
+r"""Speed, memory and FLOPs of one FROT training iteration and of inference.
 
 One iteration is what :func:`rcot_lib.train.train` does per step (Algorithm 1):
 
 .. math::
-    \\max_\\phi \\; \\mathbb E[\\phi(y)] - \\mathbb E[\\phi(T(x))]
-    \\;(\\text{then } 10\\, \\mathrm{GP}), \\qquad
-    \\min_T \\; \\mathbb E\\big[c(x, T(x)) + 0.1\\,\\mathcal L_{con}
-    + \\Sigma \\|T(x) - y\\|_1 - \\phi(T(x))\\big]
+    \max_\phi \; \mathbb E[\phi(y)] - \mathbb E[\phi(T(x))]
+    \;(\text{then } 10\, \mathrm{GP}), \qquad
+    \min_T \; \mathbb E\big[c(x, T(x)) + 0.1\,\mathcal L_{con}
+    + \Sigma \|T(x) - y\|_1 - \phi(T(x))\big]
 
 with one forward pass of the map shared by the potential and the map steps, a
 separate gradient-penalty step (double backward) and RMSprop for both networks.

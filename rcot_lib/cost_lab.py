@@ -33,14 +33,14 @@ def sample_signals(
     n: int = 12, d: int = 16, seed: int = 0, veil: float = 1.5, noise: float = 0.01,
     step: float = 0.2,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """1-D signals whose true pairing leaves residuals that are sparse in the DCT.
+    r"""1-D signals whose true pairing leaves residuals that are sparse in the DCT.
 
     Targets ``y_j`` are random walks (steps ``N(0, step^2)``); each source is a
     target plus a *veil*, an offset and a slow ramp (the first two orthonormal DCT
     basis vectors with ``N(0, veil^2)`` weights, like haze or low light), plus
     white noise of standard deviation ``noise``:
 
-    .. math:: x_i = y_{\\sigma(i)} + c_{i0} D_0 + c_{i1} D_1 + \\varepsilon_i
+    .. math:: x_i = y_{\sigma(i)} + c_{i0} D_0 + c_{i1} D_1 + \varepsilon_i
 
     Returns ``(X (n, d), Y (n, d), truth (n,))`` with ``Y[truth[i]]`` the target
     behind ``X[i]``.
@@ -169,10 +169,10 @@ def cost_terms(
 
 
 def price(r: torch.Tensor, ps: Sequence[float], transform: str = "fft") -> np.ndarray:
-    """The Fourier term per unit of the pixel term, for each ``p``: ``(len(ps),)``.
+    r"""The Fourier term per unit of the pixel term, for each ``p``: ``(len(ps),)``.
 
-    .. math:: \\pi(p) = \\frac{(\\operatorname{mean}_k |(F r)_k|^p)^{1/p}}
-        {\\sqrt{\\operatorname{mean}_k r_k^2}}
+    .. math:: \pi(p) = \frac{(\operatorname{mean}_k |(F r)_k|^p)^{1/p}}
+        {\sqrt{\operatorname{mean}_k r_k^2}}
 
     with the orthonormal ``F`` (so ``pi(2) = 1``, Parseval). A residual whose
     energy sits in few coefficients has a small price for ``p < 2``; white noise

@@ -1,10 +1,10 @@
-"""The Fourier-residual-guided transport cost (FROT, Eq. 4) for vectors and images.
+r"""The Fourier-residual-guided transport cost (FROT, Eq. 4) for vectors and images.
 
 Two forms of one cost family
 
 .. math::
 
-    c(x, y) = d(x, y) + \\lambda \\, \\| F(x - y) \\|_p \\qquad \\text{(Eq. 4)}
+    c(x, y) = d(x, y) + \lambda \, \| F(x - y) \|_p \qquad \text{(Eq. 4)}
 
 - for vectors, as pairwise cost matrices in NumPy that POT's solvers take
   (:func:`frot_cost_matrix`), and row by row in torch (:func:`frot_cost_pointwise`);
@@ -52,12 +52,12 @@ def _check_all(p: float, transform: str, norm: str, base: str = "none") -> None:
 
 
 def dct_matrix(d: int) -> np.ndarray:
-    """The orthonormal DCT-II matrix ``D`` of size ``(d, d)`` (``D @ v = dct(v)``).
+    r"""The orthonormal DCT-II matrix ``D`` of size ``(d, d)`` (``D @ v = dct(v)``).
 
     .. math::
 
-        D_{kn} = s_k \\cos\\left(\\frac{\\pi (2n + 1) k}{2d}\\right),
-        \\quad s_0 = \\sqrt{1/d},\\ s_k = \\sqrt{2/d}
+        D_{kn} = s_k \cos\left(\frac{\pi (2n + 1) k}{2d}\right),
+        \quad s_0 = \sqrt{1/d},\ s_k = \sqrt{2/d}
 
     Examples
     --------
@@ -133,11 +133,11 @@ def frot_cost_matrix(
     base: str = "euclidean",
     shape: tuple[int, int] | None = None,
 ) -> np.ndarray:
-    """Pairwise FROT costs between the rows of ``X`` and ``Y`` (Eq. 4).
+    r"""Pairwise FROT costs between the rows of ``X`` and ``Y`` (Eq. 4).
 
     .. math::
 
-        C_{ij} = d(x_i, y_j) + \\lambda \\, \\| F(x_i - y_j) \\|_p
+        C_{ij} = d(x_i, y_j) + \lambda \, \| F(x_i - y_j) \|_p
 
     Parameters
     ----------
@@ -193,11 +193,11 @@ def frot_cost_pointwise(
     transform: str = "dct",
     norm: str = "ortho",
 ) -> torch.Tensor:
-    """Row-wise FROT cost in torch, ``(n, d)`` -> ``(n,)`` (pairs of rows).
+    r"""Row-wise FROT cost in torch, ``(n, d)`` -> ``(n,)`` (pairs of rows).
 
     .. math::
 
-        c(x, y) = \\|x - y\\|^2 + \\lambda \\, \\| D (x - y) \\|_p
+        c(x, y) = \|x - y\|^2 + \lambda \, \| D (x - y) \|_p
 
     with the defaults (``base="sqeuclidean"``, orthonormal DCT ``D``); the other
     settings are those of :func:`frot_cost_matrix`. This is the cost the 2-D map
@@ -240,12 +240,12 @@ def rms(r: torch.Tensor) -> torch.Tensor:
 def fourier_penalty(
     r: torch.Tensor, p: float | torch.Tensor = 1, norm: str = "backward"
 ) -> torch.Tensor:
-    """The code's Fourier term of Eq. 4 for a batch of residuals, ``(B,)``.
+    r"""The code's Fourier term of Eq. 4 for a batch of residuals, ``(B,)``.
 
     .. math::
 
-        p = 1:\\ \\operatorname{mean} |\\mathcal F r|, \\qquad
-        p = 2:\\ \\sqrt{\\operatorname{mean} |\\mathcal F r|^2}
+        p = 1:\ \operatorname{mean} |\mathcal F r|, \qquad
+        p = 2:\ \sqrt{\operatorname{mean} |\mathcal F r|^2}
 
     with ``F`` the 2-D FFT over the spatial axes of each channel; ``p`` is one
     number in ``[0.5, 2]`` or a ``(B,)`` tensor (see :func:`p_for_label`). With
@@ -262,13 +262,13 @@ def frot_image_cost(
     lam: float = 1.0,
     norm: str = "backward",
 ) -> torch.Tensor:
-    """FROT cost of Eq. 4 between image batches as the code computes it, ``(B,)``.
+    r"""FROT cost of Eq. 4 between image batches as the code computes it, ``(B,)``.
 
     .. math::
 
-        c(x, y) = \\sqrt{\\operatorname{mean}(r^2)}
-        + \\lambda \\, \\| \\mathcal F r \\|_p,
-        \\qquad r = x - y
+        c(x, y) = \sqrt{\operatorname{mean}(r^2)}
+        + \lambda \, \| \mathcal F r \|_p,
+        \qquad r = x - y
 
     The authors' member of :class:`rcot_lib.image_costs.FrotCost` (base
     ``"euclidean"``, transform ``"fft"``, reduction ``"mean"``).

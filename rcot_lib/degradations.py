@@ -88,10 +88,10 @@ def add_gaussian_noise(
     clean: torch.Tensor, generator: Seed = None, sigma: Range = 25.0,
     clip: bool = True, quantize: bool = False,
 ) -> torch.Tensor:
-    """Additive white Gaussian noise, clipped to the valid range as the papers do.
+    r"""Additive white Gaussian noise, clipped to the valid range as the papers do.
 
-    .. math:: y = \\mathrm{clip}_{[0,1]}(x + \\tfrac{\\sigma}{255} n),
-        \\quad n \\sim \\mathcal{N}(0, I)
+    .. math:: y = \mathrm{clip}_{[0,1]}(x + \tfrac{\sigma}{255} n),
+        \quad n \sim \mathcal{N}(0, I)
 
     Parameters
     ----------
@@ -126,9 +126,9 @@ def motion_blur(
     clean: torch.Tensor, generator: Seed = None, kind: str = "random",
     length: Range = (7.0, 21.0), angle: Range = (0.0, 180.0),
 ) -> torch.Tensor:
-    """Motion blur with random linear or camera-shake (trajectory) kernels.
+    r"""Motion blur with random linear or camera-shake (trajectory) kernels.
 
-    .. math:: y = k * x, \\quad k \\ge 0, \\ \\textstyle\\sum k = 1
+    .. math:: y = k * x, \quad k \ge 0, \ \textstyle\sum k = 1
 
     Parameters
     ----------
@@ -177,10 +177,10 @@ def darken(
     scale: Range = (0.06, 0.3), photons: Range = (400.0, 1600.0),
     read_noise: Range = (0.002, 0.008), quantize: bool = False,
 ) -> torch.Tensor:
-    """Low light: gamma darkening and scaling, then Poisson-Gaussian sensor noise.
+    r"""Low light: gamma darkening and scaling, then Poisson-Gaussian sensor noise.
 
-    .. math:: \\lambda = s\\,x^{\\gamma}, \\qquad
-        y = \\frac{\\mathrm{Poisson}(\\kappa \\lambda)}{\\kappa} + \\sigma_r n
+    .. math:: \lambda = s\,x^{\gamma}, \qquad
+        y = \frac{\mathrm{Poisson}(\kappa \lambda)}{\kappa} + \sigma_r n
 
     with ``kappa`` the photon count at full scale (more photons, less noise) and
     ``sigma_r`` the read noise. Defaults fit LOL-v1 (gamma about 1.6, scale 0.06-0.3).

@@ -42,12 +42,12 @@ def _weights(a: np.ndarray, b: np.ndarray, C: np.ndarray) -> None:
 
 
 def c_transform(g: np.ndarray, C: np.ndarray) -> np.ndarray:
-    """The c-transform of a target potential, ``g^c_i = min_j C_ij - g_j``, ``(n,)``.
+    r"""The c-transform of a target potential, ``g^c_i = min_j C_ij - g_j``, ``(n,)``.
 
     .. math::
 
-        g^c(x) = \\inf_y \\; c(x, y) - g(y) \\qquad \\text{(the } \\phi^c
-        \\text{ of Eq. 3)}
+        g^c(x) = \inf_y \; c(x, y) - g(y) \qquad \text{(the } \phi^c
+        \text{ of Eq. 3)}
 
     Examples
     --------
@@ -63,13 +63,13 @@ def c_bar_transform(f: np.ndarray, C: np.ndarray) -> np.ndarray:
 
 
 def dual_objective(f: np.ndarray, g: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    """The dual value ``<a, f> + <b, g>`` (feasible when ``f_i + g_j <= C_ij``).
+    r"""The dual value ``<a, f> + <b, g>`` (feasible when ``f_i + g_j <= C_ij``).
 
     .. math::
 
-        \\max_{f_i + g_j \\le C_{ij}} \\;
-        \\langle a, f \\rangle + \\langle b, g \\rangle
-        \\qquad \\text{(Eq. 3, discrete)}
+        \max_{f_i + g_j \le C_{ij}} \;
+        \langle a, f \rangle + \langle b, g \rangle
+        \qquad \text{(Eq. 3, discrete)}
     """
     return float(np.dot(a, f) + np.dot(b, g))
 
@@ -77,11 +77,11 @@ def dual_objective(f: np.ndarray, g: np.ndarray, a: np.ndarray, b: np.ndarray) -
 def semi_dual_objective(
     g: np.ndarray, a: np.ndarray, b: np.ndarray, C: np.ndarray
 ) -> float:
-    """The semi-dual ``<a, g^c> + <b, g>``, a lower bound of the OT cost for any ``g``.
+    r"""The semi-dual ``<a, g^c> + <b, g>``, a lower bound of the OT cost for any ``g``.
 
     .. math::
 
-        S(g) = \\sum_i a_i \\min_j (C_{ij} - g_j) + \\sum_j b_j g_j
+        S(g) = \sum_i a_i \min_j (C_{ij} - g_j) + \sum_j b_j g_j
     """
     _weights(a, b, C)
     return dual_objective(c_transform(g, C), g, a, b)
@@ -90,12 +90,12 @@ def semi_dual_objective(
 def emd_with_duals(
     a: np.ndarray, b: np.ndarray, C: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Solve the primal LP with ``ot.emd`` and return ``(P, f, g, cost)``.
+    r"""Solve the primal LP with ``ot.emd`` and return ``(P, f, g, cost)``.
 
     .. math::
 
-        \\min_{P \\ge 0,\\ P 1 = a,\\ P^T 1 = b} \\langle C, P \\rangle
-        \\qquad \\text{(Eq. 2, discrete)}
+        \min_{P \ge 0,\ P 1 = a,\ P^T 1 = b} \langle C, P \rangle
+        \qquad \text{(Eq. 2, discrete)}
 
     ``f`` (n,) and ``g`` (m,) are the dual potentials from POT's log.
     """
@@ -116,11 +116,11 @@ class SlacknessReport:
 def complementary_slackness(
     P: np.ndarray, f: np.ndarray, g: np.ndarray, C: np.ndarray, tol: float = 1e-12
 ) -> SlacknessReport:
-    """Check dual feasibility and slackness, ``P_ij > 0 => f_i + g_j = C_ij``.
+    r"""Check dual feasibility and slackness, ``P_ij > 0 => f_i + g_j = C_ij``.
 
     .. math::
 
-        P_{ij} \\, (C_{ij} - f_i - g_j) = 0 \\quad \\forall i, j
+        P_{ij} \, (C_{ij} - f_i - g_j) = 0 \quad \forall i, j
     """
     slack = np.asarray(C) - f[:, None] - g[None, :]  # (n, m)
     support = P > tol
@@ -136,11 +136,11 @@ def best_response_map(g: np.ndarray, C: np.ndarray) -> np.ndarray:
 def map_objective(
     T: np.ndarray, g: np.ndarray, a: np.ndarray, C: np.ndarray
 ) -> float:
-    """``sum_i a_i (C[i, T(i)] - g[T(i)])`` for a map ``T`` given as target indices.
+    r"""``sum_i a_i (C[i, T(i)] - g[T(i)])`` for a map ``T`` given as target indices.
 
     .. math::
 
-        \\mathbb E_\\mu\\left[c(x, T(x)) - g(T(x))\\right] \\qquad \\text{(Eq. 5)}
+        \mathbb E_\mu\left[c(x, T(x)) - g(T(x))\right] \qquad \text{(Eq. 5)}
     """
     T = np.asarray(T)
     idx = np.arange(len(T))
@@ -179,12 +179,12 @@ def solve_semi_dual(
     seed: int = 0,
     progress: bool = False,
 ) -> tuple[np.ndarray, list[float]]:
-    """Maximise the semi-dual by (stochastic) gradient ascent in torch.
+    r"""Maximise the semi-dual by (stochastic) gradient ascent in torch.
 
     .. math::
 
-        \\max_g \\; \\mathbb E_{i \\sim a}\\left[\\min_j C_{ij} - g_j\\right]
-        + \\sum_j b_j g_j
+        \max_g \; \mathbb E_{i \sim a}\left[\min_j C_{ij} - g_j\right]
+        + \sum_j b_j g_j
 
     The gradient with respect to ``g`` is ``b`` minus the mass sent to each target
     by the best-response map (:func:`best_response_map`). With ``batch_size`` the

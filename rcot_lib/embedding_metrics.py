@@ -41,11 +41,11 @@ def l2_normalise(X: np.ndarray, eps: float = 1e-12) -> np.ndarray:
 
 
 def silhouette(X: np.ndarray, labels: np.ndarray, normalise: bool = True) -> float:
-    """Mean silhouette of the task labels on L2-normalised embeddings.
+    r"""Mean silhouette of the task labels on L2-normalised embeddings.
 
     .. math::
 
-        s(i) = \\frac{b(i) - a(i)}{\\max(a(i), b(i))}
+        s(i) = \frac{b(i) - a(i)}{\max(a(i), b(i))}
 
     where :math:`a(i)` is the mean distance of :math:`z_i` to its own task and
     :math:`b(i)` to the nearest other task; 1 means tight, separated clusters, 0
@@ -114,11 +114,11 @@ def level_order(
     X: np.ndarray, labels: np.ndarray,
     levels: tuple = ("denoise_15", "denoise_25", "denoise_50"), normalise: bool = True,
 ) -> tuple[bool, np.ndarray]:
-    """Are the level centroids monotone along the first principal direction?
+    r"""Are the level centroids monotone along the first principal direction?
 
     The rows of the ``levels`` classes are L2-normalised and centred; ``u`` is
     their first principal direction and the centroids' coordinates
-    :math:`c_l = u^\\top \\bar z_l` are checked for strict monotonicity in the
+    :math:`c_l = u^\top \bar z_l` are checked for strict monotonicity in the
     given order (either direction: the sign of ``u`` is arbitrary).
 
     Returns

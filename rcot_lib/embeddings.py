@@ -271,15 +271,15 @@ def extract(
     device: str | torch.device = "auto",
     progress: bool = True,
 ) -> dict[str, np.ndarray]:
-    """Pooled embeddings of every image, per kind.
+    r"""Pooled embeddings of every image, per kind.
 
     .. math::
 
-        z^{res}_i = \\mathrm{pool}(e_3(x_i)), \\quad e_3 = \\mathcal{E}(x_i - G(x_i))
-        \\qquad z^{base}_i = \\mathrm{pool}(\\mathcal{E}_G(x_i))
+        z^{res}_i = \mathrm{pool}(e_3(x_i)), \quad e_3 = \mathcal{E}(x_i - G(x_i))
+        \qquad z^{base}_i = \mathrm{pool}(\mathcal{E}_G(x_i))
 
-    where :math:`\\mathcal{E}` is the REGM encoder (Eq. 15) and
-    :math:`\\mathcal{E}_G` the generator's encoder.
+    where :math:`\mathcal{E}` is the REGM encoder (Eq. 15) and
+    :math:`\mathcal{E}_G` the generator's encoder.
 
     Parameters
     ----------

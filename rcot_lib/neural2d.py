@@ -1,13 +1,13 @@
-"""The paper's algorithm in two dimensions: a map ``T`` and a potential ``phi`` trained
+r"""The paper's algorithm in two dimensions: a map ``T`` and a potential ``phi`` trained
 by the minimax of Eq. 5, with the 2-D FROT cost.
 
 .. math::
 
-    \\sup_\\phi \\inf_T \\; \\mathcal L(\\phi, T) =
-    \\mathbb E_\\mu\\left[c(x, T(x)) - \\phi(T(x))\\right] + \\mathbb E_\\nu[\\phi(y)]
-    \\qquad \\text{(Eq. 5)}
+    \sup_\phi \inf_T \; \mathcal L(\phi, T) =
+    \mathbb E_\mu\left[c(x, T(x)) - \phi(T(x))\right] + \mathbb E_\nu[\phi(y)]
+    \qquad \text{(Eq. 5)}
 
-    c(x, y) = \\|x - y\\|^2 + \\lambda \\, \\|D (x - y)\\|_p \\qquad \\text{(Eq. 4)}
+    c(x, y) = \|x - y\|^2 + \lambda \, \|D (x - y)\|_p \qquad \text{(Eq. 4)}
 
 where ``D`` is the 2x2 orthonormal DCT matrix (``Neural2DConfig.transform``
 picks another ``F``, e.g. ``"identity"`` for residuals sparse in the pixel
@@ -221,7 +221,7 @@ def evaluate_map(
     seed: int = 12345,
     transform: str = "dct",
 ) -> dict[str, float]:
-    """Compare a trained map with POT's exact OT on the same samples.
+    r"""Compare a trained map with POT's exact OT on the same samples.
 
     For ``repeats`` independent antithetic draws ``(X_k, Y_k)`` of ``n`` points
     (see :func:`rcot_lib.toy2d.sample_pair`) it computes the map's cost on
@@ -229,8 +229,8 @@ def evaluate_map(
 
     .. math::
 
-        \\text{ratio} = \\frac{\\sum_k \\frac1n \\sum_i c(x_{ki}, T(x_{ki}))}
-        {\\sum_k \\mathrm{OT}_c(\\hat\\mu_k, \\hat\\nu_k)}
+        \text{ratio} = \frac{\sum_k \frac1n \sum_i c(x_{ki}, T(x_{ki}))}
+        {\sum_k \mathrm{OT}_c(\hat\mu_k, \hat\nu_k)}
 
     Returns
     -------

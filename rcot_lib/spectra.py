@@ -49,11 +49,11 @@ def residual(degraded: torch.Tensor, clean: torch.Tensor) -> torch.Tensor:
 
 
 def fourier_magnitude(r: torch.Tensor, norm: str = "ortho") -> torch.Tensor:
-    """``|F r|`` over the last two axes, same shape as ``r``.
+    r"""``|F r|`` over the last two axes, same shape as ``r``.
 
-    .. math:: |\\hat r_{k}| = \\Big|\\sum_{n} r_n e^{-2\\pi i \\langle k, n / (H, W)
-        \\rangle}\\Big| \\cdot s, \\quad s = 1/\\sqrt{HW}\\ (\\text{ortho}),\\ 1\\
-        (\\text{backward})
+    .. math:: |\hat r_{k}| = \Big|\sum_{n} r_n e^{-2\pi i \langle k, n / (H, W)
+        \rangle}\Big| \cdot s, \quad s = 1/\sqrt{HW}\ (\text{ortho}),\ 1\
+        (\text{backward})
 
     Parameters
     ----------
@@ -112,9 +112,9 @@ def radial_power(r: torch.Tensor, bins: int = 32) -> torch.Tensor:
 
 
 def hoyer(c: torch.Tensor) -> torch.Tensor:
-    """Hoyer sparsity of the magnitudes along the last axis, in ``[0, 1]``.
+    r"""Hoyer sparsity of the magnitudes along the last axis, in ``[0, 1]``.
 
-    .. math:: H(c) = \\frac{\\sqrt N - \\|c\\|_1 / \\|c\\|_2}{\\sqrt N - 1}
+    .. math:: H(c) = \frac{\sqrt N - \|c\|_1 / \|c\|_2}{\sqrt N - 1}
 
     A zero vector scores 0.
 
@@ -131,10 +131,10 @@ def hoyer(c: torch.Tensor) -> torch.Tensor:
 
 
 def gini(c: torch.Tensor) -> torch.Tensor:
-    """Gini index of the magnitudes along the last axis (Hurley and Rickard 2009).
+    r"""Gini index of the magnitudes along the last axis (Hurley and Rickard 2009).
 
-    .. math:: G(c) = 1 - 2 \\sum_{k=1}^{N} \\frac{c_{(k)}}{\\|c\\|_1}
-        \\frac{N - k + 1/2}{N}
+    .. math:: G(c) = 1 - 2 \sum_{k=1}^{N} \frac{c_{(k)}}{\|c\|_1}
+        \frac{N - k + 1/2}{N}
 
     with ``c_(1) <= ... <= c_(N)`` the sorted magnitudes. ``k`` equal non-zeros
     out of ``N`` give ``1 - k/N``; a zero vector scores 0.

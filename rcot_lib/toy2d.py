@@ -1,4 +1,4 @@
-"""Toy 2-D distributions and their optimal transport with POT.
+r"""Toy 2-D distributions and their optimal transport with POT.
 
 Samplers in the style of ``ot.datasets`` (seeded with a ``numpy`` seed), exact
 plans (``ot.emd``), entropic plans (``ot.sinkhorn``), barycentric maps, and the
@@ -6,9 +6,9 @@ closed-form Wasserstein-2 map between two Gaussians, which serves as a reference
 
 .. math::
 
-    \\min_{P \\in \\Pi(a, b)} \\langle C, P \\rangle \\quad \\text{(Eq. 2)}, \\qquad
-    \\min_{P \\in \\Pi(a, b)} \\langle C, P \\rangle - \\varepsilon H(P)
-    \\quad \\text{(entropic)}
+    \min_{P \in \Pi(a, b)} \langle C, P \rangle \quad \text{(Eq. 2)}, \qquad
+    \min_{P \in \Pi(a, b)} \langle C, P \rangle - \varepsilon H(P)
+    \quad \text{(entropic)}
 """
 
 from __future__ import annotations
@@ -185,12 +185,12 @@ def exact_cost(X: np.ndarray, Y: np.ndarray, lam: float = 0.0, p: float = 1) -> 
 def sinkhorn_plan(
     X: np.ndarray, Y: np.ndarray, reg: float, C: np.ndarray | None = None
 ) -> np.ndarray:
-    """Entropic OT plan with ``ot.sinkhorn``, shape ``(n, m)``.
+    r"""Entropic OT plan with ``ot.sinkhorn``, shape ``(n, m)``.
 
     .. math::
 
-        \\min_{P \\in \\Pi(a, b)} \\langle C, P \\rangle
-        + \\varepsilon \\sum_{ij} P_{ij} (\\log P_{ij} - 1)
+        \min_{P \in \Pi(a, b)} \langle C, P \rangle
+        + \varepsilon \sum_{ij} P_{ij} (\log P_{ij} - 1)
 
     The plain (fast) iterations are tried first; when ``reg`` is so small that the
     kernel ``exp(-C / reg)`` underflows, the log-domain solver takes over.
@@ -208,11 +208,11 @@ def sinkhorn_plan(
 
 
 def barycentric_map(P: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    """The barycentric projection ``T(x_i) = sum_j P_ij y_j / sum_j P_ij``, ``(n, 2)``.
+    r"""The barycentric projection ``T(x_i) = sum_j P_ij y_j / sum_j P_ij``, ``(n, 2)``.
 
     .. math::
 
-        \\hat T(x_i) = \\frac{\\sum_j P_{ij} y_j}{\\sum_j P_{ij}}
+        \hat T(x_i) = \frac{\sum_j P_{ij} y_j}{\sum_j P_{ij}}
     """
     return (P @ Y) / P.sum(1, keepdims=True)
 
@@ -241,12 +241,12 @@ def _sqrtm(S: np.ndarray) -> np.ndarray:
 def gaussian_map(
     m0: np.ndarray, S0: np.ndarray, m1: np.ndarray, S1: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Closed-form W2 map between ``N(m0, S0)`` and ``N(m1, S1)``: ``T(x) = A x + t``.
+    r"""Closed-form W2 map between ``N(m0, S0)`` and ``N(m1, S1)``: ``T(x) = A x + t``.
 
     .. math::
 
-        A = S_0^{-1/2} \\left(S_0^{1/2} S_1 S_0^{1/2}\\right)^{1/2} S_0^{-1/2},
-        \\qquad t = m_1 - A m_0
+        A = S_0^{-1/2} \left(S_0^{1/2} S_1 S_0^{1/2}\right)^{1/2} S_0^{-1/2},
+        \qquad t = m_1 - A m_0
 
     Returns ``(A (2, 2), t (2,))``.
     """
@@ -259,12 +259,12 @@ def gaussian_map(
 def gaussian_w2_squared(
     m0: np.ndarray, S0: np.ndarray, m1: np.ndarray, S1: np.ndarray
 ) -> float:
-    """Closed-form ``W2^2`` between two Gaussians (the Bures-Wasserstein formula).
+    r"""Closed-form ``W2^2`` between two Gaussians (the Bures-Wasserstein formula).
 
     .. math::
 
-        \\|m_0 - m_1\\|^2 + \\operatorname{tr}\\left(S_0 + S_1
-        - 2 (S_0^{1/2} S_1 S_0^{1/2})^{1/2}\\right)
+        \|m_0 - m_1\|^2 + \operatorname{tr}\left(S_0 + S_1
+        - 2 (S_0^{1/2} S_1 S_0^{1/2})^{1/2}\right)
     """
     r0 = _sqrtm(S0)
     cross = _sqrtm(r0 @ S1 @ r0)

@@ -36,14 +36,14 @@ def rain_layer(
     length: Range = (12.0, 32.0), width: Range = (0.6, 1.1),
     angle: Range = (-30.0, 30.0), brightness: Range = (0.25, 0.55),
 ) -> torch.Tensor:
-    """A layer of rain streaks in ``[0, 1]``, shape ``(B, 1, H, W)``.
+    r"""A layer of rain streaks in ``[0, 1]``, shape ``(B, 1, H, W)``.
 
     Drops are a sparse Bernoulli field of random intensities, smeared by a tapered
     line kernel (their motion during the exposure) of one length and angle per image
     (each drop jitters by a few degrees), then widened by a Gaussian of std ``width``.
 
-    .. math:: S = \\min(1, b \\cdot g_w * k_{L,\\theta} * D), \\quad
-        D_{ij} \\sim \\mathrm{Bernoulli}(\\rho)\\, \\mathcal{U}(0.5, 1)
+    .. math:: S = \min(1, b \cdot g_w * k_{L,\theta} * D), \quad
+        D_{ij} \sim \mathrm{Bernoulli}(\rho)\, \mathcal{U}(0.5, 1)
 
     Parameters
     ----------
@@ -77,9 +77,9 @@ def rain_layer(
 def add_rain(
     clean: torch.Tensor, generator: Seed = None, heavy: bool = False, **params
 ) -> torch.Tensor:
-    """Additive rain streaks (Rain100L-like light rain, or heavy rain with a veil).
+    r"""Additive rain streaks (Rain100L-like light rain, or heavy rain with a veil).
 
-    .. math:: y = \\mathrm{clip}_{[0,1]}\\big(x + S + v\\,(1 - x)\\big)
+    .. math:: y = \mathrm{clip}_{[0,1]}\big(x + S + v\,(1 - x)\big)
 
     with ``S`` an achromatic streak layer (:func:`rain_layer`, one per layer, added)
     and ``v`` the veil of rain accumulation (heavy rain only). As in Rain100L,
@@ -147,9 +147,9 @@ def add_haze(
     clean: torch.Tensor, generator: Seed = None, beta: Range = (0.4, 1.5),
     airlight: Range = (0.75, 1.0), depth: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Haze by the atmospheric scattering model (as RESIDE renders SOTS/OTS).
+    r"""Haze by the atmospheric scattering model (as RESIDE renders SOTS/OTS).
 
-    .. math:: I = J\\,t + A\\,(1 - t), \\qquad t = e^{-\\beta d}
+    .. math:: I = J\,t + A\,(1 - t), \qquad t = e^{-\beta d}
 
     where ``J`` is the clean image, ``A`` the (grey) atmospheric light, ``t`` the
     transmission and ``d`` a relative depth in ``[0, 1]``.

@@ -63,13 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def error_message(exc: BaseException) -> str:
-    """One line naming the problem: the message, whitespace collapsed.
+    r"""One line naming the problem: the message, whitespace collapsed.
 
     Examples
     --------
     >>> error_message(KeyError("map"))
     "KeyError: 'map'"
-    >>> error_message(ValueError("bad\\n  value"))
+    >>> error_message(ValueError("bad\n  value"))
     'bad value'
     """
     text = " ".join(str(exc).split())

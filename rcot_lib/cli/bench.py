@@ -1,8 +1,8 @@
-"""``rcot bench {train-step, inference}``: time the map and a training iteration.
+r"""``rcot bench {train-step, inference}``: time the map and a training iteration.
 
 Examples::
 
-    rcot bench train-step --backbone restormer --dim 24 --blocks 2,2,2,2 \\
+    rcot bench train-step --backbone restormer --dim 24 --blocks 2,2,2,2 \
         --refine 1 --patch 64 --batch 8 --threads 2 --json
     rcot bench inference --backbone nafnet --size 481x321 --threads 2 --json
     rcot bench train-step --preset gpu-medium --device cuda --json  # bf16, NHWC

@@ -1,7 +1,7 @@
-"""The Kantorovich potential ``phi`` (the critic of Eq. 5), any input size.
+r"""The Kantorovich potential ``phi`` (the critic of Eq. 5), any input size.
 
 .. math::
-    \\sup_{\\phi} \\; \\mathbb{E}_{\\nu}[\\phi(y)] - \\mathbb{E}_{\\mu}[\\phi(T(x))]
+    \sup_{\phi} \; \mathbb{E}_{\nu}[\phi(y)] - \mathbb{E}_{\mu}[\phi(T(x))]
 
 A plain convolutional critic: stride-2 3x3 convolutions with LeakyReLU(0.2),
 channels ``width, 2 width, ...`` (capped at ``8 width``), no batch normalisation

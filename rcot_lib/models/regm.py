@@ -1,10 +1,10 @@
-"""REGM: the residual embedding generation module of DA-RCOT (Eq. 15).
+r"""REGM: the residual embedding generation module of DA-RCOT (Eq. 15).
 
 A small U-shaped encoder/decoder over the transport residual ``r0 = x - G(x)``:
 
 .. math::
-    e_3 = \\mathcal{E}(r_0), \\qquad e_2 = \\mathcal{D}_2(e_3), \\qquad
-    e_1 = \\mathcal{D}_1(e_2)
+    e_3 = \mathcal{E}(r_0), \qquad e_2 = \mathcal{D}_2(e_3), \qquad
+    e_1 = \mathcal{D}_1(e_2)
 
 ``e3`` is the dense (latent) embedding at ``1/8`` of the resolution, the one the
 contrastive loss (Eq. 16) shapes and t-SNE shows; ``e2`` and ``e1`` are its

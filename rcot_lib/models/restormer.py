@@ -1,10 +1,10 @@
-"""A Restormer-style U-Net (Zamir et al., CVPR 2022): the paper's generator ``G``.
+r"""A Restormer-style U-Net (Zamir et al., CVPR 2022): the paper's generator ``G``.
 
 Each Transformer block is
 
 .. math::
-    h = x + \\mathrm{MDTA}(\\mathrm{LN}(x)), \\qquad
-    y = h + \\mathrm{GDFN}(\\mathrm{LN}(h)),
+    h = x + \mathrm{MDTA}(\mathrm{LN}(x)), \qquad
+    y = h + \mathrm{GDFN}(\mathrm{LN}(h)),
 
 with MDTA the multi-Dconv head *transposed* attention (a ``C/heads x C/heads``
 attention map over channels, so the cost is linear in the number of pixels) and
@@ -33,10 +33,10 @@ from rcot_lib.models.nafnet import (
 
 
 class MDTA(nn.Module):
-    """Multi-Dconv head transposed attention: attention across channels.
+    r"""Multi-Dconv head transposed attention: attention across channels.
 
     .. math::
-        \\mathrm{Attn}(Q, K, V) = V \\, \\mathrm{softmax}(\\hat K^\\top \\hat Q / \\tau)
+        \mathrm{Attn}(Q, K, V) = V \, \mathrm{softmax}(\hat K^\top \hat Q / \tau)
 
     where ``Q, K, V`` are ``(C/heads, H W)`` per head, L2-normalised along pixels.
 

@@ -1,9 +1,9 @@
-"""The two-pass residual-conditioned transport map of DA-RCOT (Eq. 14-15).
+r"""The two-pass residual-conditioned transport map of DA-RCOT (Eq. 14-15).
 
 .. math::
-    x_0 = G(x), \\qquad r_0 = x - x_0, \\qquad
-    (e_1, e_2, e_3) = \\mathrm{REGM}(r_0), \\qquad
-    T(x) = G(x \\mid e_1, e_2, e_3)
+    x_0 = G(x), \qquad r_0 = x - x_0, \qquad
+    (e_1, e_2, e_3) = \mathrm{REGM}(r_0), \qquad
+    T(x) = G(x \mid e_1, e_2, e_3)
 
 The map is independent of the backbone ``G`` (NAFNet- or Restormer-style): the
 backbone only has to expose ``encode`` and ``decode(x, feats, hooks)``. In the
