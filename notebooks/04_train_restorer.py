@@ -145,10 +145,28 @@ print("embedding shapes for a", tuple(x.shape), "input:",
       [tuple(e.shape) for e in o.embeddings])
 
 # %% [markdown]
-# The first pass already removes most of the degradation; $r_0$ shows *what* it
-# removed (noise grain, streaks, a haze veil), and that is the cue the second pass is
-# conditioned on. $e_3$ has $8 \times$ `regm_dim` channels at 1/8 of the resolution;
-# notebook 05 shows that it separates the degradation types.
+# What is $x_0$? The paper calls it "an intermediate restored result", but neither the
+# paper's objective nor the authors' code puts a loss on it: only $T(x)$ is trained.
+# Scored on whole benchmarks (`scripts/first_pass.py`, PSNR on RGB, kept in
+# `data_samples/results/first_pass.json`):
+
+# %%
+first = json.loads((rcot_lib.config.RESULTS_DIR / "first_pass.json").read_text())
+for ckpt, sets in first["checkpoints"].items():
+    print(ckpt)
+    for name, v in sets.items():
+        print(f"  {data.EVAL_SETS.get(name, name):22s} x {v['psnr_in']:5.2f}   "
+              f"x0 {v['psnr_x0']:5.2f}   T(x) {v['psnr_out']:5.2f} dB  ({v['count']} images)")
+
+# %% [markdown]
+# For the shipped map $x_0$ is *not* a restoration: it is below the input on CBSD68
+# $\sigma$15 and $\sigma$25 and on Rain100L, and only 1-2 dB above it where the input is
+# worst ($\sigma$50, SOTS); the restoration is done by the second pass. So $r_0 = x - x_0$ is
+# not "what the degradation was", it is a learnt feature map of the input that the
+# REGM turns into the condition $(e_1, e_2, e_3)$; $e_3$ has $8 \times$ `regm_dim` channels
+# at 1/8 of the resolution, and notebook 05 shows that it separates the degradation
+# types. `first_pass_weight` (a field of `TrainConfig`, 0 by default as in the paper)
+# adds a pair term on $x_0$; `scripts/first_pass_cpu.sh` measures what it changes.
 #
 # ## 2. The objective, as the loop computes it
 #

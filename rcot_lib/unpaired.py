@@ -51,9 +51,12 @@ if TYPE_CHECKING:
 
 #: The paper's unpaired rows, in the order of its table.
 VARIANTS = ("wgan-gp", "otur", "sot", "rcot", "da-rcot")
+#: The supervised reference of the comparison (``scripts/unpaired_cpu.sh``):
+#: ``cpu-small``'s one-pass map on the pair L1 term alone.
+REFERENCES = ("l1",)
 #: The labels the tables print.
 LABELS = {"wgan-gp": "WGAN-GP*", "otur": "OTUR*", "sot": "SOT*", "rcot": "RCOT*",
-          "da-rcot": "DA-RCOT*"}
+          "da-rcot": "DA-RCOT*", "l1": "L1 (supervised)"}
 
 
 #: The paper's unpaired rows (DA-RCOT Table VIII) as changes of ``cpu-unpaired``.
@@ -187,10 +190,11 @@ def _dct2_inverse(u: torch.Tensor) -> torch.Tensor:
 
 def summarise(folder: str | os.PathLike) -> dict[str, dict]:
     """:func:`rcot_lib.ablation.summarise_runs` of ``scripts/unpaired_cpu.sh``'s
-    output folder (the variants found there, in the paper's order)."""
+    output folder (the variants found there, in the paper's order, then the
+    supervised reference)."""
     from rcot_lib.ablation import summarise_runs
 
-    return summarise_runs(folder, VARIANTS)
+    return summarise_runs(folder, VARIANTS + REFERENCES)
 
 
 def load_results(name: str = "unpaired_steps3000.json") -> dict:
@@ -242,5 +246,5 @@ def load_examples(task: str, folder: str | os.PathLike = EXAMPLE_DIR
     """Variant -> its restoration of ``task``'s example, for the variants shipped."""
     from rcot_lib.images import load_image
 
-    found = {v: Path(folder) / f"{v}_{task}.png" for v in VARIANTS}
+    found = {v: Path(folder) / f"{v}_{task}.png" for v in VARIANTS + REFERENCES}
     return {v: load_image(p) for v, p in found.items() if p.is_file()}

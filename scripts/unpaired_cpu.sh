@@ -6,7 +6,9 @@
 # scored on CBSD68 sigma 15/25/50, Rain100L (RGB, Y beside it) and SOTS-outdoor.
 #
 # Usage: RCOT_DATA=/path bash scripts/unpaired_cpu.sh OUT
-#   VARIANTS="wgan-gp otur sot rcot da-rcot"  (default: all five, in that order)
+#   VARIANTS="wgan-gp otur sot rcot da-rcot"  (default: all five, in that order;
+#            "l1" adds the supervised reference: cpu-small's one-pass map trained
+#            on the pair L1 term alone, no potential, no transport cost)
 #   STEPS=3000 SEED=0 THREADS=1 CONFIG=cpu-unpaired
 #   SETS="cbsd68_15 cbsd68_25 cbsd68_50 rain100l_rgb sots"
 #   EXTRA="--set lam=0" adds rcot train flags to every variant
@@ -40,7 +42,13 @@ for v in $VARIANTS; do
     resume=()
     [ -f "$run/last.pt" ] && resume=(--resume)
     echo "[unpaired] train $v from step $have to $STEPS $(date -u +%FT%TZ)" >&2
-    $RCOT train --config "$CONFIG" --variant "$v" --data "$RCOT_DATA" \
+    if [ "$v" = l1 ]; then
+      what=(--config cpu-small --set adv_weight=0 --set sigma=0 --set con_weight=0
+            --set model.condition=none)
+    else
+      what=(--config "$CONFIG" --variant "$v")
+    fi
+    $RCOT train "${what[@]}" --data "$RCOT_DATA" \
         --steps "$STEPS" --threads "$THREADS" --set "seed=$SEED" "${extra[@]}" \
         "${resume[@]}" --out "$run" --json --no-progress > "$run.train.json.tmp"
     mv "$run.train.json.tmp" "$run.train.json"
