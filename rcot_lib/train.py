@@ -27,15 +27,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-import torch.distributed as dist
 
-from rcot_lib import checkpoint as ckpt
 from rcot_lib import losses
 from rcot_lib.datasets import from_config as build_dataset
-from rcot_lib.files import save_json
-from rcot_lib.optim import lr_factor, make_optimizer
-from rcot_lib.presets import RUNTIME_FIELDS, TrainConfig
+from rcot_lib.optim import lr_factor
+from rcot_lib.presets import TrainConfig
 from rcot_lib.restore import validate
+from rcot_lib.train_state import Networks, Processes, load_state, save_state
+
+__all__ = ["train", "TrainResult", "DivergenceError", "lr_factor"]
 
 
 class DivergenceError(RuntimeError):
@@ -53,33 +53,7 @@ class TrainResult:
     records: list = field(default_factory=list)
 
 
-def _all_reduce_grads(module: torch.nn.Module, world: int) -> None:
-    grads = [p.grad for p in module.parameters() if p.grad is not None]
-    if world > 1 and grads:
-        flat = torch.cat([g.flatten() for g in grads]) / world
-        dist.all_reduce(flat)
-        offset = 0
-        for g in grads:
-            g.copy_(flat[offset : offset + g.numel()].view_as(g))
-            offset += g.numel()
-
-
-def _check_resume(state: dict, cfg: TrainConfig, path) -> None:
-    ckpt.check_model_config(state, cfg.model.to_dict(), path)
-    saved = TrainConfig.from_dict(state.get("config", {})).to_dict()
-    old = {k: v for k, v in saved.items() if k not in RUNTIME_FIELDS and k != "model"}
-    new = {k: v for k, v in cfg.to_dict().items()
-           if k not in RUNTIME_FIELDS and k != "model"}
-    diff = ckpt.config_diff(old, new)
-    if diff:
-        raise ValueError(
-            f"cannot resume {path} with another training configuration: "
-            f"{'; '.join(diff)} (start a new run, or use init= to start from its "
-            "weights)"
-        )
-
-
-def train(  # noqa: C901 (one loop, kept in one place on purpose)
+def train(
     cfg: TrainConfig,
     out_dir: str | os.PathLike | None = None,
     *,
@@ -124,172 +98,181 @@ def train(  # noqa: C901 (one loop, kept in one place on purpose)
     DivergenceError
         A loss is not finite; training stops and ``last.pt`` keeps the last good state.
     """
+    out = Path(out_dir) if out_dir is not None else None
+    last = out / "last.pt" if out is not None else None
+    if resume and (last is None or not last.is_file()):
+        raise FileNotFoundError(f"nothing to resume: {last} does not exist")
+    terms = cfg.map_loss_terms()  # Eq. 4 and 9's weights, checked before any work
+    procs = Processes.start(device)
+    try:
+        nets = Networks.build(cfg, procs, T, phi)
+        gen = torch.Generator(device=procs.device).manual_seed(cfg.seed * 1000
+                                                               + procs.rank)
+        step, records = 0, []
+        if resume or init:
+            step, records = load_state(nets, cfg, last if resume else Path(init),
+                                       resume, gen, procs)
+        nets.wrap(cfg, procs)
+        step, wall = _loop(cfg, nets, procs, gen, terms, step, records, last, data,
+                           progress, callbacks)
+        procs.barrier()  # every rank has saved before the group goes
+    finally:
+        procs.close()
+    history = {"config": cfg.to_dict(), "step": step, "records": records,
+               "wall_s": wall}
+    return TrainResult(nets.T, nets.phi, history, last, records)
+
+
+def _loop(cfg, nets, procs, gen, terms, step, records, last, data, progress,
+          callbacks) -> tuple[int, float]:
+    """Iterate Algorithm 1 from ``step`` to ``cfg.steps``; log, validate, save."""
     from tqdm.auto import tqdm
 
     from rcot_lib.datasets import make_loader
-    from rcot_lib.device import get_device
-    from rcot_lib.models import build_map, build_potential
 
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    own_group = world > 1 and not dist.is_initialized()
-    if own_group:
-        backend = "nccl" if torch.cuda.is_available() else "gloo"
-        dist.init_process_group(backend)
-    rank = dist.get_rank() if world > 1 else 0
-    if world > 1 and torch.cuda.is_available():
-        dev = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
-        torch.cuda.set_device(dev)
-    else:
-        dev = get_device(device)
-    main = rank == 0
-    gpu = dev.type == "cuda"
-
-    torch.manual_seed(cfg.seed)  # the same initial networks on every rank
-    T = (T or build_map(cfg.model)).to(dev)
-    use_phi = cfg.adv_weight > 0
-    phi = (phi or build_potential(cfg.model)).to(dev) if use_phi else None
-    if cfg.channels_last:
-        T = T.to(memory_format=torch.channels_last)
-    opt_T = make_optimizer(cfg.optimizer, T.parameters(), cfg.lr_map, cfg.weight_decay)
-    opt_phi = torch.optim.RMSprop(phi.parameters(), lr=cfg.lr) if use_phi else None
-    gen = torch.Generator(device=dev).manual_seed(cfg.seed * 1000 + rank)
-    step, records = 0, []
-    out = Path(out_dir) if out_dir is not None else None
-    last = out / "last.pt" if out is not None else None
-
-    if resume or init:
-        src = last if resume else Path(init)
-        if resume and (last is None or not last.is_file()):
-            raise FileNotFoundError(f"nothing to resume: {last} does not exist")
-        state = ckpt.load_checkpoint(src, map_location=dev)
-        if resume:
-            _check_resume(state, cfg, src)
-        else:
-            ckpt.check_model_config(state, cfg.model.to_dict(), src)
-        T.load_state_dict(state["map"])
-        if use_phi and "potential" in state:
-            phi.load_state_dict(state["potential"])
-        if resume:
-            step = int(state["step"])
-            opt_T.load_state_dict(state["opt_map"])
-            if use_phi:
-                opt_phi.load_state_dict(state["opt_potential"])
-            torch.set_rng_state(state["rng"]["torch"].cpu())
-            gen.set_state(state["rng"]["gp"][rank % len(state["rng"]["gp"])].cpu())
-            records = list(state.get("records", []))
-
-    raw_T = T
-    model = T
-    if world > 1:
-        if use_phi:  # DDP broadcasts T's weights; phi's are broadcast here
-            for tensor in [*phi.parameters(), *phi.buffers()]:
-                dist.broadcast(tensor.data, src=0)
-        model = torch.nn.parallel.DistributedDataParallel(
-            T, device_ids=[dev.index] if gpu else None
-        )
-    if cfg.compile:
-        model = torch.compile(model)
-
-    def save() -> None:  # called on every rank (it gathers the ranks' RNG states)
-        gp_states = [gen.get_state().cpu()]
-        if world > 1:
-            gp_states = [None] * world
-            dist.all_gather_object(gp_states, gen.get_state().cpu())
-        if not main or last is None:
-            return
-        ckpt.save_checkpoint({
-            "config": cfg.to_dict(), "model": cfg.model.to_dict(), "step": step,
-            "map": raw_T.state_dict(),
-            "potential": phi.state_dict() if use_phi else {},
-            "opt_map": opt_T.state_dict(),
-            "opt_potential": opt_phi.state_dict() if use_phi else {},
-            "rng": {"torch": torch.get_rng_state(), "gp": gp_states},
-            "records": records,
-        }, last)
-        save_json({"config": cfg.to_dict(), "step": step, "records": records},
-                  out / "history.json")
-
-    terms = cfg.map_loss_terms()  # Eq. 4 and 9's weights, checked before any work
     dataset = build_dataset(cfg, data)
-    val = _validation(cfg) if main and cfg.val_every else None
-    remaining = max(0, cfg.steps - step)
-    loader = make_loader(dataset, cfg.batch_size, step, remaining, cfg.num_workers,
-                         rank, world)
-    amp = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=cfg.amp)
-    bar = tqdm(total=cfg.steps, initial=step, disable=not (progress and main),
+    val = _validation(cfg) if procs.main and cfg.val_every else None
+    loader = make_loader(dataset, cfg.batch_size, step, max(0, cfg.steps - step),
+                         cfg.num_workers, procs.rank, procs.world)
+    amp = torch.autocast(procs.device.type, dtype=torch.bfloat16, enabled=cfg.amp)
+    bar = tqdm(total=cfg.steps, initial=step, disable=not (progress and procs.main),
                file=sys.stderr, desc=cfg.name, dynamic_ncols=True)
-    t0 = time.time()
-    sums: dict[str, float] = {}
-    counts: dict[str, int] = {}
-    for x, y, labels, paired in loader:
-        x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)
-        labels, paired = labels.to(dev), paired.to(dev)
-        if cfg.channels_last:
-            x = x.contiguous(memory_format=torch.channels_last)
-        f = lr_factor(cfg, step, time.time() - t0)
-        for group in opt_T.param_groups:
-            group["lr"] = cfg.lr_map * f
+    t0, meter = time.time(), _Meter()
+    try:
+        for batch in loader:
+            factor = lr_factor(cfg, step, time.time() - t0)
+            nets.set_lr(cfg, factor)
+            meter.add(_iteration(cfg, nets, procs, gen, terms, amp, step, batch))
+            step += 1
+            bar.update(1)
+            # a deliberate sync: every rank stops at the same step
+            stop = procs.any(bool(cfg.max_minutes)
+                             and time.time() - t0 > 60 * cfg.max_minutes)
+            final = stop or step >= cfg.steps
+            if step % cfg.log_every == 0 or step % cfg.ckpt_every == 0 or final:
+                meter.check_finite(last)  # host reads happen here, not every step
+            if procs.main and (step % cfg.log_every == 0 or final):
+                rec = {"step": step, "time": round(time.time() - t0, 2),
+                       "lr_map": cfg.lr_map * factor, **meter.means()}
+                if val is not None and (step % cfg.val_every == 0 or final):
+                    rec.update(validate(nets.T, val))
+                records.append(rec)
+                bar.set_postfix(loss=f"{rec['loss']:.3g}", l1=f"{rec['l1']:.3g}")
+                for cb in callbacks:
+                    cb(rec)
+            if step % cfg.ckpt_every == 0 or final:
+                save_state(nets, cfg, procs, step, records, gen, last)
+            if stop:
+                break
+    finally:
+        bar.close()
+    return step, round(time.time() - t0, 1)
+
+
+def _iteration(cfg, nets, procs, gen, terms, amp, step, batch) -> dict:
+    """One iteration of Algorithm 1, with one forward pass of the map shared by
+    the potential step and the map step. Returns the detached loss parts."""
+    x, y, labels, paired = (v.to(procs.device, non_blocking=True) for v in batch)
+    if cfg.channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
+    with amp:
+        o = nets.model(x, return_all=True)
+    t = o.out.float()
+    parts, phi_t = {}, None
+    if nets.phi is not None:
+        # 1-2. potential step(s): ascend E phi(y) - E phi(T(x)), then the GP
+        for _ in range(cfg.critic_steps):
+            parts = _potential_update(cfg, nets, procs, gen, amp, step, y, t.detach())
+        nets.phi.requires_grad_(False)
         with amp:
-            o = model(x, return_all=True)
-        t = o.out.float()
-        e3 = o.embeddings[-1] if o.embeddings else None
-        parts: dict[str, torch.Tensor] = {}
-        phi_t = None
-        if use_phi:
-            for group in opt_phi.param_groups:
-                group["lr"] = cfg.lr * f
-            for _ in range(cfg.critic_steps):
-                parts = _potential_update(cfg, phi, opt_phi, y, t.detach(), gen, amp,
-                                          step, world, bar, last)
-            phi.requires_grad_(False)
+            phi_t = cfg.adv_weight * nets.phi(t)
+    # 3. map step: descend the transport cost (+ pair terms) minus phi(T(x))
+    e3 = o.embeddings[-1] if o.embeddings else None
+    x0 = o.x0.float() if cfg.first_pass_weight else None
+    loss, map_parts = losses.map_loss(x, t, y, phi_t, labels, paired, e3, x0=x0,
+                                      **terms)
+    nets.opt_T.zero_grad(set_to_none=True)
+    loss.backward()
+    if nets.phi is not None:
+        nets.phi.requires_grad_(True)
+    if cfg.grad_clip:
+        torch.nn.utils.clip_grad_norm_(nets.T.parameters(), cfg.grad_clip)
+    nets.opt_T.step()
+    return {**parts, **map_parts, "loss": loss.detach(),
+            "_finite": _finite_at(step, loss, parts)}
+
+
+def _potential_update(cfg, nets, procs, gen, amp, step, y, t) -> dict:
+    """Algorithm 1, potential step: ascend ``E phi(y) - E phi(T(x))``, then the GP
+    (as its own optimiser step, the authors' code, or added to the first)."""
+    phi, opt = nets.phi, nets.opt_phi
+    gp_now = cfg.gp_weight > 0 and step % cfg.gp_every == 0
+    with amp:
+        loss_phi = losses.potential_loss(phi(y), phi(t))
+        gp = (losses.gradient_penalty(phi, y, t, gen)
+              if gp_now and not cfg.gp_separate_step else None)
+    parts = {"gap": -loss_phi.detach()}
+    steps = [loss_phi if gp is None else loss_phi + cfg.gp_weight * gp]
+    if gp_now and cfg.gp_separate_step:
+        steps.append(None)  # the penalty, on the updated potential
+    for loss in steps:
+        if loss is None:
             with amp:
-                phi_t = cfg.adv_weight * phi(t)
-        x0 = o.x0.float() if cfg.first_pass_weight else None
-        loss, mparts = losses.map_loss(x, t, y, phi_t, labels, paired, e3, x0=x0,
-                                       **terms)
-        if not torch.isfinite(loss):
-            raise _diverged(step, "map", bar, last)
-        opt_T.zero_grad(set_to_none=True)
+                gp = losses.gradient_penalty(phi, y, t, gen)
+            loss = cfg.gp_weight * gp
+        opt.zero_grad(set_to_none=True)
         loss.backward()
-        if use_phi:
-            phi.requires_grad_(True)
-        if cfg.grad_clip:
-            torch.nn.utils.clip_grad_norm_(raw_T.parameters(), cfg.grad_clip)
-        opt_T.step()
-        step += 1
-        parts.update(mparts, loss=loss.detach())
+        procs.average_grads(phi)
+        opt.step()
+    if gp is not None:
+        parts["gp"] = gp.detach()
+        parts["gp_loss"] = cfg.gp_weight * parts["gp"]
+    parts["gap_loss"] = loss_phi.detach()
+    return parts
+
+
+def _finite_at(step: int, loss: torch.Tensor, parts: dict) -> torch.Tensor:
+    """``-1`` if this step's losses are finite, else ``step`` (on the device)."""
+    checked = [loss.detach(), parts.get("gap_loss"), parts.get("gp_loss")]
+    ok = torch.stack([torch.isfinite(v).all() for v in checked if v is not None]).all()
+    which = torch.tensor(step, device=loss.device)
+    return torch.where(ok, torch.full_like(which, -1), which)
+
+
+class _Meter:
+    """Running sums of the loss parts as device tensors: no host sync per step."""
+
+    def __init__(self) -> None:
+        self.sums: dict[str, torch.Tensor] = {}
+        self.counts: dict[str, int] = {}
+        self.first_bad: torch.Tensor | None = None
+
+    def add(self, parts: dict) -> None:
+        bad = parts.pop("_finite")
+        self.first_bad = bad if self.first_bad is None else torch.where(
+            self.first_bad >= 0, self.first_bad, bad)
         for k, v in parts.items():
-            sums[k] = sums.get(k, 0.0) + float(v)
-            counts[k] = counts.get(k, 0) + 1
-        bar.update(1)
-        stop = cfg.max_minutes and time.time() - t0 > 60 * cfg.max_minutes
-        if world > 1:
-            flag = torch.tensor([float(bool(stop))], device=dev)
-            dist.all_reduce(flag)
-            stop = bool(flag.item())
-        final = stop or step >= cfg.steps
-        if main and (step % cfg.log_every == 0 or final):
-            rec = {"step": step, "time": round(time.time() - t0, 2),
-                   "lr_map": cfg.lr_map * f,
-                   **{k: v / counts[k] for k, v in sums.items()}}
-            if val is not None and (step % cfg.val_every == 0 or final):
-                rec.update(validate(raw_T, val))
-            records.append(rec)
-            sums, counts = {}, {}
-            bar.set_postfix(loss=f"{rec['loss']:.3g}", l1=f"{rec['l1']:.3g}")
-            for cb in callbacks:
-                cb(rec)
-        if step % cfg.ckpt_every == 0 or final:
-            save()
-        if stop:
-            break
-    bar.close()
-    if own_group:
-        dist.barrier()
-        dist.destroy_process_group()
-    history = {"config": cfg.to_dict(), "step": step, "records": records,
-               "wall_s": round(time.time() - t0, 1)}
-    return TrainResult(raw_T, phi, history, last, records)
+            if not k.endswith("_loss"):
+                self.sums[k] = self.sums.get(k, 0.0) + v.float()
+                self.counts[k] = self.counts.get(k, 0) + 1
+
+    def check_finite(self, last: Path | None) -> None:
+        """Raise :class:`DivergenceError` if a step since the last check was not."""
+        if self.first_bad is None:
+            return
+        bad = int(self.first_bad)  # host read
+        self.first_bad = None
+        if bad >= 0:
+            kept = (f"; the last good checkpoint is {last}"
+                    if last and last.is_file() else "")
+            msg = f"a loss is not finite at step {bad}: training stopped{kept}"
+            print(msg, file=sys.stderr)
+            raise DivergenceError(msg)
+
+    def means(self) -> dict[str, float]:
+        out = {k: float(v) / self.counts[k] for k, v in self.sums.items()}  # host read
+        self.sums, self.counts = {}, {}
+        return out
 
 
 def _validation(cfg: TrainConfig):
@@ -299,42 +282,5 @@ def _validation(cfg: TrainConfig):
     try:
         return validation_batch(cfg.tasks, cfg.val_size, cfg.val_images)
     except FileNotFoundError as err:
-        warnings.warn(f"{err}; training without validation", stacklevel=3)
+        warnings.warn(f"{err}; training without validation", stacklevel=4)
         return None
-
-
-def _potential_update(cfg, phi, opt, y, t, gen, amp, step, world, bar, last) -> dict:
-    """Algorithm 1, potential step: ascend ``E phi(y) - E phi(T(x))``, then the GP."""
-    gp_now = cfg.gp_weight > 0 and step % cfg.gp_every == 0
-    with amp:
-        loss_phi = losses.potential_loss(phi(y), phi(t))
-        gp = (losses.gradient_penalty(phi, y, t, gen)
-              if gp_now and not cfg.gp_separate_step else None)
-    parts = {"gap": -loss_phi.detach()}
-    if gp is not None:
-        loss_phi = loss_phi + cfg.gp_weight * gp
-    _phi_step(loss_phi, phi, opt, world, step, bar, last)
-    if gp_now and cfg.gp_separate_step:
-        with amp:
-            gp = losses.gradient_penalty(phi, y, t, gen)
-        _phi_step(cfg.gp_weight * gp, phi, opt, world, step, bar, last)
-    if gp is not None:
-        parts["gp"] = gp.detach()
-    return parts
-
-
-def _phi_step(loss, phi, opt, world, step, bar, last) -> None:
-    if not torch.isfinite(loss):
-        raise _diverged(step, "potential", bar, last)
-    opt.zero_grad(set_to_none=True)
-    loss.backward()
-    _all_reduce_grads(phi, world)
-    opt.step()
-
-
-def _diverged(step: int, which: str, bar, last) -> DivergenceError:
-    bar.close()
-    kept = f"; the last good checkpoint is {last}" if last and last.is_file() else ""
-    msg = f"the {which} loss is not finite at step {step}: training stopped{kept}"
-    print(msg, file=sys.stderr)
-    return DivergenceError(msg)
