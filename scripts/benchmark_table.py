@@ -39,7 +39,8 @@ def summary(key: str, r: dict) -> dict:
         "seed": r.get("seed"), "metric": r["metric"], "images": r["count"],
         "self_ensemble": bool(r.get("self_ensemble", False)),
         **{k: round(r[k], 4) for k in ("psnr_in", "psnr_out", "ssim_in", "ssim_out",
-                                       "seconds_per_image")},
+                                       "psnr_y_in", "psnr_y_out", "ssim_y_in",
+                                       "ssim_y_out", "seconds_per_image") if k in r},
     }
 
 
@@ -49,11 +50,13 @@ def main(folder: str, as_json: bool = False) -> None:
         print(json.dumps({k: summary(k, r) for k, r in results.items()}, indent=1))
         return
     head = ["set", "images", "metric", "PSNR in", "PSNR out", "SSIM in", "SSIM out",
-            "s/image"]
+            "PSNR in / out on Y", "s/image"]
     rows = [[EVAL_SETS[key], r["count"], r["metric"], f"{r['psnr_in']:.2f}",
              f"{r['psnr_out']:.2f}", f"{r['ssim_in']:.4f}", f"{r['ssim_out']:.4f}",
-             f"{r['seconds_per_image']:.2f}"] for key, r in results.items()]
+             f"{r['psnr_y_in']:.2f} / {r['psnr_y_out']:.2f}" if "psnr_y_out" in r
+             else "-", f"{r['seconds_per_image']:.2f}"] for key, r in results.items()]
     print(markdown_table(head, rows))
+
 
 if __name__ == "__main__":
     main(sys.argv[1], "--json" in sys.argv[2:])

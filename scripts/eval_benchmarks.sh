@@ -3,7 +3,7 @@
 # and print a Markdown table (scripts/benchmark_table.py).
 #
 # Usage: RCOT_DATA=/path bash scripts/eval_benchmarks.sh CHECKPOINT OUTDIR [SETS...]
-# SETS (default all): cbsd68_15 cbsd68_25 cbsd68_50 set12_25 rain100l sots lol
+# SETS (default all): cbsd68_15 cbsd68_25 cbsd68_50 set12_25 rain100l_rgb rain100l sots lol
 # (rain100l is scored on Y; rain100l_rgb on RGB as the all-in-one tables do, and
 # every RGB set also records Y in its JSON: psnr_y_in, psnr_y_out, ...)
 # and, not by default, cbsd68_blur (CBSD68 with seeded synthetic motion blur,
@@ -13,7 +13,7 @@ set -euo pipefail
 CKPT=${1:?checkpoint}
 OUT=${2:?output folder}
 shift 2
-SETS=${*:-cbsd68_15 cbsd68_25 cbsd68_50 set12_25 rain100l sots lol}
+SETS=${*:-cbsd68_15 cbsd68_25 cbsd68_50 set12_25 rain100l_rgb rain100l sots lol}
 B="${RCOT_DATA:?set RCOT_DATA}/benchmarks"
 RCOT=${RCOT:-.venv/bin/rcot}
 # set OMP_WAIT_POLICY=PASSIVE when the machine is shared with other jobs

@@ -29,6 +29,10 @@ def test_notebook_stored_without_outputs_and_in_sync(path):
         and "CPU" in first.source
         and "GPU" in first.source
     )
+    spec = nb.metadata.get("kernelspec", {})
+    assert spec.get("name") == "python3", (
+        f"{path.name}: no python3 kernelspec, JupyterLab would ask for a kernel"
+    )
     tags = [c.metadata.get("tags", []) for c in nb.cells]
     assert any("parameters" in t for t in tags), (
         f"{path.name}: no cell tagged 'parameters'"
