@@ -32,6 +32,8 @@
 #
 # **Prerequisites**: linear programming duality (weak/strong duality), NumPy; basic PyTorch autograd.
 #
+# The method, its equations and references: [`docs/method.md`](../docs/method.md).
+#
 # **Run time**: CPU fast mode (`RCOT_FAST=1`) about 11 s; CPU full about 30 s; on a GPU the same
 # (everything here is tiny and runs on the CPU).
 #
@@ -225,7 +227,8 @@ assert np.array_equal(T_paired, pairing)
 # $$\frac{\partial S}{\partial g_j} = b_j - \sum_{i:\,T(i) = j} a_i .$$
 #
 # We check this formula against PyTorch autograd, then ascend with mini-batches of sources (the stochastic
-# semi-dual of Seguy et al. 2018) and watch the value climb to `ot.emd2`.
+# semi-dual of Genevay et al. 2016; Seguy et al. 2018 scale it up with a regularised dual) and watch
+# the value climb to `ot.emd2`.
 
 # %%
 Xs = rng.standard_normal((N_SEMI, 2))
@@ -344,6 +347,15 @@ interact_or_static(
 # 4. For which $\lambda$ does the $p = 1$ plan of section 6 first differ from the Euclidean one?
 # 5. In the lab, take the signals and `transform="fft"`: why does the DFT not find the veil sparse, although
 #    it is made of two cosines? (Hint: the DFT's basis is periodic; is a ramp?)
+#
+# ## References
+#
+# - X. Tang, X. Hu, X. Gu, J. Sun, *Residual-Conditioned Optimal Transport*, ICML 2024. [arXiv:2405.02843](https://arxiv.org/abs/2405.02843)
+# - X. Tang et al., *Degradation-Aware Residual-Conditioned Optimal Transport for Unified Image Restoration*, TPAMI 2025. [arXiv:2411.01656](https://arxiv.org/abs/2411.01656)
+# - G. Peyré, M. Cuturi, *Computational Optimal Transport*, 2019. [arXiv:1803.00567](https://arxiv.org/abs/1803.00567)
+# - A. Genevay, M. Cuturi, G. Peyré, F. Bach, *Stochastic Optimization for Large-scale Optimal Transport*, NeurIPS 2016. [arXiv:1605.08527](https://arxiv.org/abs/1605.08527)
+# - V. Seguy et al., *Large-Scale Optimal Transport and Mapping Estimation*, ICLR 2018. [arXiv:1711.02283](https://arxiv.org/abs/1711.02283)
+# - POT, Python Optimal Transport: [documentation](https://pythonot.github.io) (`ot.emd`, `ot.emd2`, `ot.sinkhorn`).
 
 # %%
 # Exercise 1, a start: compare the two matrices for d = 4 (fill in the factor)

@@ -28,6 +28,8 @@
 #
 # **Prerequisites**: notebook 01 (the dual and the minimax of Eq. 5); PyTorch training loops.
 #
+# The method, its equations and references: [`docs/method.md`](../docs/method.md).
+#
 # **Run time**: CPU fast mode (`RCOT_FAST=1`) about 20 s; CPU full about 12 min (five small trainings
 # of 800 outer steps); on a GPU about the same (not measured: the networks are tiny, so a GPU helps little).
 #
@@ -307,6 +309,15 @@ print(f"within 2 % of the exact cost: {within}")
 # 3. Train with `t_iters=1` (one map step per potential step): does the minimax still converge?
 # 4. Evaluate without antithetic sampling (`toy2d.sample_pair(..., antithetic=False)`) and compare the
 #    spread of `ot.emd2` over five draws.
+#
+# ## References
+#
+# - X. Tang, X. Hu, X. Gu, J. Sun, *Residual-Conditioned Optimal Transport*, ICML 2024. [arXiv:2405.02843](https://arxiv.org/abs/2405.02843)
+# - X. Tang et al., *Degradation-Aware Residual-Conditioned Optimal Transport for Unified Image Restoration*, TPAMI 2025. [arXiv:2411.01656](https://arxiv.org/abs/2411.01656)
+# - G. Peyré, M. Cuturi, *Computational Optimal Transport*, 2019. [arXiv:1803.00567](https://arxiv.org/abs/1803.00567)
+# - M. Cuturi, *Sinkhorn Distances: Lightspeed Computation of Optimal Transport*, NeurIPS 2013. [arXiv:1306.0895](https://arxiv.org/abs/1306.0895)
+# - A. Korotin, D. Selikhanovych, E. Burnaev, *Neural Optimal Transport*, ICLR 2023. [arXiv:2201.12220](https://arxiv.org/abs/2201.12220)
+# - POT, Python Optimal Transport: [documentation](https://pythonot.github.io) (`ot.emd`, `ot.emd2`, `ot.sinkhorn`).
 
 # %%
 # Exercise 4, a start: the spread of the exact cost over plain and antithetic draws

@@ -36,7 +36,9 @@
 #   their own clean patches, and for which $p$?
 #
 # **Prerequisites**: the 2-D discrete Fourier transform and Parseval's identity; the
-# FROT cost (method notes section 3, notebook 01).
+# FROT cost ([`docs/method.md`](../docs/method.md) section 2, notebook 01).
+#
+# The method, its equations and references: [`docs/method.md`](../docs/method.md).
 #
 # **Run time**: fast mode (`RCOT_FAST=1`: 4 images per set, 128 px crops) about 13 s on
 # 2 CPU cores; full settings (50 synthetic images per degradation, the full-size real
@@ -101,7 +103,7 @@ print(f"clean images for the synthetic degradations: {len(clean_files)} in "
 # | $\mathcal F r$ | 2-D DFT per channel, $N = HW$ coefficients $c_k$ |
 # | $H, G$ | Hoyer and Gini sparsity scores of $(|c_k|)_k$, in $[0, 1]$ |
 #
-# Eq. 4 of DA-RCOT (method notes section 3):
+# Eq. 4 of DA-RCOT ([`docs/method.md`](../docs/method.md) section 2):
 #
 # $$c(x, y) = \|x - y\| + \lambda\, \|\mathcal F(x - y)\|_p, \qquad
 #   p = \begin{cases} 2 & \text{Gaussian noise} \\ 1 & \text{rain, haze, blur,
@@ -460,6 +462,13 @@ interact_or_static(
 # 4. Compare the light and heavy rain scores with the real Rain100L numbers. Which
 #    of the rain parameters (density, length, width, angle) moves the Fourier Hoyer
 #    score most? Use `D.add_rain(x, seed, density=..., length=...)`.
+#
+# ## References
+#
+# - X. Tang, X. Hu, X. Gu, J. Sun, *Residual-Conditioned Optimal Transport*, ICML 2024. [arXiv:2405.02843](https://arxiv.org/abs/2405.02843)
+# - X. Tang et al., *Degradation-Aware Residual-Conditioned Optimal Transport for Unified Image Restoration*, TPAMI 2025. [arXiv:2411.01656](https://arxiv.org/abs/2411.01656)
+# - F. Wen, W. Wang, W. Yu, *Sparsity-Aware Optimal Transport for Unsupervised Restoration Learning* (SOT).
+# - PyTorch: [documentation](https://pytorch.org/docs/stable/) (`torch.fft`, `torch.autograd`).
 
 # %%
 def l1_l2_ratio(c):

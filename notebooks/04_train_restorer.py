@@ -8,6 +8,10 @@
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.7
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -28,6 +32,8 @@
 #
 # **Prerequisites**: notebooks 01 (the minimax of Eq. 5) and 03 (the Fourier residual
 # and the choice of $p$); PyTorch modules and optimisers.
+#
+# The method, its equations and references: [`docs/method.md`](../docs/method.md).
 #
 # **Run time**: CPU fast mode (`RCOT_FAST=1`: a few steps on 32 px crops) about 15 s;
 # CPU full (600 steps of the `cpu-small` preset, then a 3 x 200-step ablation) about
@@ -160,7 +166,7 @@ for ckpt, sets in first["checkpoints"].items():
 
 # %% [markdown]
 # For the shipped map $x_0$ is *not* a restoration: it is below the input on CBSD68
-# $\sigma$15 and $\sigma$25 and on Rain100L, and only 1-2 dB above it where the input is
+# $\sigma$15 and $\sigma$25 and on Rain100L, and only 0.9-2.0 dB above it where the input is
 # worst ($\sigma$50, SOTS); the restoration is done by the second pass. So $r_0 = x - x_0$ is
 # not "what the degradation was", it is a learnt feature map of the input that the
 # REGM turns into the condition $(e_1, e_2, e_3)$; $e_3$ has $8 \times$ `regm_dim` channels
@@ -361,6 +367,15 @@ plt.show()
 #    should change, and what does?
 # 3. Restore one of your own photographs with `rcot restore IN OUT --checkpoint ...`
 #    after adding rain with `rcot_lib.degradations.degrade(x, "derain", 0)`.
+#
+# ## References
+#
+# - X. Tang, X. Hu, X. Gu, J. Sun, *Residual-Conditioned Optimal Transport*, ICML 2024. [arXiv:2405.02843](https://arxiv.org/abs/2405.02843)
+# - X. Tang et al., *Degradation-Aware Residual-Conditioned Optimal Transport for Unified Image Restoration*, TPAMI 2025. [arXiv:2411.01656](https://arxiv.org/abs/2411.01656)
+# - I. Gulrajani et al., *Improved Training of Wasserstein GANs*, NeurIPS 2017. [arXiv:1704.00028](https://arxiv.org/abs/1704.00028)
+# - L. Chen et al., *Simple Baselines for Image Restoration* (NAFNet), ECCV 2022. [arXiv:2204.04676](https://arxiv.org/abs/2204.04676)
+# - S. W. Zamir et al., *Restormer: Efficient Transformer for High-Resolution Image Restoration*, CVPR 2022. [arXiv:2111.09881](https://arxiv.org/abs/2111.09881)
+# - PyTorch: [documentation](https://pytorch.org/docs/stable/) (`torch.fft`, `torch.autograd`).
 
 # %%
 # Exercise 1, a starting point (runs a couple of steps as written):

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -30,8 +30,10 @@
 # - measure what the picture suggests with scores computed on the embeddings themselves:
 #   silhouette, $k$-NN task accuracy and the order of the noise levels.
 #
-# **Prerequisites**: the two-pass map and the contrastive loss (method notes sections 7-8,
+# **Prerequisites**: the two-pass map and the contrastive loss ([`docs/method.md`](../docs/method.md) section 5,
 # notebook 04); what t-SNE does (any introduction).
+#
+# The method, its equations and references: [`docs/method.md`](../docs/method.md).
 #
 # **Run time**: fast mode (`RCOT_FAST=1`, 20 images per task, 64 px crops) about 15 s
 # on 2 CPU cores; full settings (100 per task, 128 px crops) about 2 minutes on 2 CPU
@@ -283,6 +285,12 @@ interact_or_static(
 #    them with the scores on the embeddings. Why can they disagree?
 # 3. Add `"lowlight"` (LOL pairs) or `"deblur"` (synthetic) to `TASKS`. Where do
 #    degradations the map was not trained on land, in each embedding?
+#
+# ## References
+#
+# - X. Tang et al., *Degradation-Aware Residual-Conditioned Optimal Transport for Unified Image Restoration*, TPAMI 2025. [arXiv:2411.01656](https://arxiv.org/abs/2411.01656)
+# - V. Potlapalli et al., *PromptIR: Prompting for All-in-One Blind Image Restoration*, NeurIPS 2023. [arXiv:2306.13090](https://arxiv.org/abs/2306.13090)
+# - L. van der Maaten, G. Hinton, *Visualizing Data using t-SNE*, JMLR 9, 2008; scikit-learn's [`TSNE`](https://scikit-learn.org/stable/modules/generated/sklearn.manifold.TSNE.html).
 
 # %%
 # Exercise 2: scores of the 2-D picture (compare with the table of section 4).

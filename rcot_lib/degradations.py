@@ -9,7 +9,7 @@ the same shape in ``[0, 1]``, and draws its random numbers from a
 device. Parameters given as a pair ``(lo, hi)`` are drawn uniformly per image; a
 number fixes them.
 
-Task names and labels follow the DA-RCOT code (method.md section 8): labels 0-2
+Task names and labels follow the DA-RCOT code (``docs/method.md`` section 5): labels 0-2
 are Gaussian noise (``p = 2`` in the FROT cost, Eq. 4), 3-6 rain, haze, blur and
 low light (``p = 1``).
 

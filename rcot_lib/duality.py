@@ -9,8 +9,10 @@ minimax of Eq. 5.
 References
 ----------
 .. [1] Tang et al., DA-RCOT, TPAMI 2025, Eq. 2-5.
-.. [2] Seguy et al., "Large-Scale Optimal Transport and Mapping Estimation",
-   ICLR 2018 (stochastic dual and semi-dual).
+.. [2] Genevay et al., "Stochastic Optimization for Large-scale Optimal
+   Transport", NeurIPS 2016 (the stochastic semi-dual).
+.. [3] Seguy et al., "Large-Scale Optimal Transport and Mapping Estimation",
+   ICLR 2018 (the regularised stochastic dual, and maps from it).
 """
 
 from __future__ import annotations
@@ -189,7 +191,7 @@ def solve_semi_dual(
     The gradient with respect to ``g`` is ``b`` minus the mass sent to each target
     by the best-response map (:func:`best_response_map`). With ``batch_size`` the
     expectation over ``i`` is estimated from that many draws per step (the
-    stochastic semi-dual of Seguy et al.). Adam with a cosine-decayed step.
+    stochastic semi-dual of Genevay et al. 2016). Adam with a cosine-decayed step.
 
     Parameters
     ----------

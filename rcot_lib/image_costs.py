@@ -51,7 +51,7 @@ REDUCTIONS = ("mean", "sum", "l2")
 P_RANGE = (0.5, 2.0)
 #: Degradation labels of the code: 0-2 are the three noise levels.
 NOISE_LABELS = (0, 1, 2)
-#: The papers' rule (Sec. 3 of method.md): ``p = 2`` for white noise, else 1.
+#: The papers' rule (``docs/method.md`` section 2): ``p = 2`` for white noise, else 1.
 PAPER_P = {0: 2.0, 1: 2.0, 2: 2.0, 3: 1.0, 4: 1.0, 5: 1.0, 6: 1.0}
 
 
