@@ -230,11 +230,32 @@ plt.show()
 # validation curves of the unpaired runs beside them: the same validation crops,
 # the same map, the pair term on or off.
 #
+# How to read them (one seed so far; `docs/results.md` keeps the numbers up to date):
+#
+# * **The transport cost buys something without pairs.** DA-RCOT\* is ahead of
+#   WGAN-GP\* (the adversarial term alone) on CBSD68 $\sigma$15 and $\sigma$25, Rain100L and
+#   SOTS, and WGAN-GP\* makes Rain100L *worse* than its input: with no cost tying
+#   $T(x)$ to $x$, the map drifts in content and colour to fool the potential.
+# * **Unpaired training is far from the paired result at this budget.** After 3,000
+#   CPU steps DA-RCOT\* is about 5 dB below the paired map of the same length on
+#   CBSD68 $\sigma$25, and at $\sigma$50 it does not beat WGAN-GP\*; the paper's gap of
+#   1.2 dB is measured after 300k steps at full size. DA-RCOT\*'s validation PSNR
+#   climbs slowly and unevenly (21.1 dB at step 1,000, 21.8 dB at 3,000, as the
+#   learning rate decays to zero), where the supervised map gains 3 dB over the
+#   same steps: a longer schedule, or a GPU, is what this row needs next.
+# * **With pairs, the potential and the transport cost add nothing measurable.**
+#   The supervised L1 row (no potential, no transport cost, the one-pass map) is level
+#   with or ahead of the pair-informed FROT one-pass map of the same seed and length
+#   (0.0-0.4 dB): the shipped maps are supervised results.
+#
 # ## 5. The same image, restored by each variant
 #
-# Each shipped unpaired map restored the same seeded example (a crop of a sample
-# photograph); the paired map is the shipped checkpoint. Rows: the restoration, its
-# residual $x - T(x)$ (red: removed brightness), and the residual's spectrum.
+# Each unpaired map of section 4 restored the same seeded example (a crop of a sample
+# photograph); the last column is the shipped paired map (46k steps, so not of equal
+# budget). Rows: the restoration, its residual $x - T(x)$ (red: removed brightness),
+# and the residual's spectrum. At 3,000 steps the unpaired maps remove part of the
+# noise (the high frequencies of the residual's spectrum) but hardly any rain;
+# WGAN-GP\*'s residual carries a flat offset and a grid: content it invented.
 
 # %%
 T_paired, _ = load_map(rcot_lib.config.CHECKPOINTS_DIR / "darcot_small_allinone.pt",
@@ -244,7 +265,7 @@ T_paired, _ = load_map(rcot_lib.config.CHECKPOINTS_DIR / "darcot_small_allinone.
 def variants_figure(task=EXAMPLE_TASK):
     x, y = examples[task]
     outputs = unpaired.load_examples(task)
-    outputs["paired DA-RCOT"] = restore(T_paired, x, device=device).cpu()
+    outputs["paired DA-RCOT (shipped)"] = restore(T_paired, x, device=device).cpu()
     plot_variants(x, y, outputs)
     plt.show()
 

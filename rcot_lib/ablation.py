@@ -204,7 +204,8 @@ def seeds_summary(
 
 def seeds_table(*summaries: dict[str, dict], baseline: str = "none") -> str:
     """A Markdown table of :func:`seeds_summary`: PSNR mean +/- std per set, and
-    in brackets the mean +/- std gain over the ``baseline`` of the same seed.
+    in brackets the mean +/- std gain over the ``baseline`` of the same seed (a
+    single seed prints its values without a spread).
 
     Several summaries (e.g. the same seeds at 1,500 and at 3,000 steps) give one
     block of rows each, in order, under one header.
@@ -213,10 +214,12 @@ def seeds_table(*summaries: dict[str, dict], baseline: str = "none") -> str:
     def cell(condition: str, b: dict | None) -> str:
         if b is None:
             return "-"
-        p = b["psnr_out"]
-        text = f"{p['mean']:.2f} ± {p['std']:.2f}"
+        p, one = b["psnr_out"], len(b["psnr_out"]["values"]) == 1
+        text = f"{p['mean']:.2f}" if one else f"{p['mean']:.2f} ± {p['std']:.2f}"
         if "gain" in b and condition != baseline:
-            text += f" ({b['gain']['mean']:+.2f} ± {b['gain']['std']:.2f})"
+            g = b["gain"]
+            text += (f" ({g['mean']:+.2f})" if one
+                     else f" ({g['mean']:+.2f} ± {g['std']:.2f})")
         return text
 
     if not summaries:

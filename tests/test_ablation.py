@@ -245,3 +245,13 @@ def test_the_shipped_3000_step_runs_are_whole_and_mark_the_resumed_one():
                 assert minutes == sorted(minutes)
     summary = seeds_summary(list(by_seed.values()))
     assert all(run["steps"] == 3000 for run in summary.values())
+
+
+def test_one_seed_is_tabled_without_a_spread():
+    from rcot_lib.ablation import seeds_summary, seeds_table
+
+    runs = {v: {"steps": 10, "benchmarks": {"cbsd68_25": {"psnr_out": p}}}
+            for v, p in (("wgan-gp", 22.5), ("da-rcot", 24.0))}
+    table = seeds_table(seeds_summary([runs], baseline="wgan-gp"), baseline="wgan-gp")
+    assert "±" not in table
+    assert "| da-rcot | 1 | 10 | 24.00 (+1.50) |" in table

@@ -58,6 +58,20 @@ def _field_types() -> tuple[dict, dict]:
     return typing.get_type_hints(TrainConfig), typing.get_type_hints(ModelConfig)
 
 
+def _number(v: typing.Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+#: Scalar field types: what a JSON value must be, and how the error names it.
+_SCALARS = {
+    bool: (lambda v: isinstance(v, bool), "true or false"),
+    int: (lambda v: _number(v) and isinstance(v, int), "an integer"),
+    float: (_number, "a number"),
+    str: (lambda v: isinstance(v, str), "a string"),
+    dict: (lambda v: isinstance(v, dict), "a JSON object"),
+}
+
+
 def _typed(field: str, value: typing.Any, hint: typing.Any) -> typing.Any:
     """``value`` as the type ``hint`` of ``field`` wants (JSON lists become tuples).
 
@@ -76,28 +90,12 @@ def _typed(field: str, value: typing.Any, hint: typing.Any) -> typing.Any:
             elem = args[0] if args else typing.Any
             return tuple(_typed(f"{field}[{i}]", v, elem) for i, v in enumerate(value))
         expected = "a JSON list, e.g. [1, 2] or [\"a\", \"b\"]"
-    elif hint is bool:
-        if isinstance(value, bool):
-            return value
-        expected = "true or false"
-    elif hint is int:
-        if isinstance(value, float) and value.is_integer():
+    elif hint in _SCALARS:
+        accepts, expected = _SCALARS[hint]
+        if hint is int and isinstance(value, float) and value.is_integer():
             value = int(value)  # 1e3
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        expected = "an integer"
-    elif hint is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        expected = "a number"
-    elif hint is str:
-        if isinstance(value, str):
-            return value
-        expected = "a string"
-    elif hint is dict:
-        if isinstance(value, dict):
-            return value
-        expected = "a JSON object"
+        if accepts(value):
+            return hint(value)
     else:
         return value
     raise ValueError(f"--set {field}: expected {expected}, got {json.dumps(value)}")
