@@ -232,10 +232,11 @@ plt.show()
 #
 # How to read them (one seed so far; `docs/results.md` keeps the numbers up to date):
 #
-# * **The transport cost buys something without pairs.** DA-RCOT\* is ahead of
-#   WGAN-GP\* (the adversarial term alone) on CBSD68 $\sigma$15 and $\sigma$25, Rain100L and
-#   SOTS, and WGAN-GP\* makes Rain100L *worse* than its input: with no cost tying
-#   $T(x)$ to $x$, the map drifts in content and colour to fool the potential.
+# * **The transport cost buys something without pairs.** The paper's order
+#   WGAN-GP\* < OTUR\* < DA-RCOT\* holds on CBSD68 $\sigma$15 and $\sigma$25, Rain100L
+#   (RGB) and SOTS, and WGAN-GP\* (the adversarial term alone) makes Rain100L *worse*
+#   than its input: with no cost tying $T(x)$ to $x$, the map drifts in content and
+#   colour to fool the potential.
 # * **Unpaired training is far from the paired result at this budget.** After 3,000
 #   CPU steps DA-RCOT\* is about 5 dB below the paired map of the same length on
 #   CBSD68 $\sigma$25, and at $\sigma$50 it does not beat WGAN-GP\*; the paper's gap of
