@@ -134,3 +134,23 @@ def test_best_response_sparsity_and_the_knife_edge():
     assert float(best_response(small, 1.0, base="euclidean").abs().sum()) == 0
     with pytest.raises(ValueError, match="runs away"):
         best_response(small, 0.8, base="euclidean")
+
+
+def test_the_shipped_comparison_is_whole():
+    """data_samples/results/unpaired_steps3000.json: what notebook 06 reads."""
+    from rcot_lib.unpaired import EXAMPLE_TASKS, load_examples, load_results
+
+    results = load_results("unpaired_steps3000.json")
+    assert results["steps"] == 3000 and results["seeds"]
+    sets = {"cbsd68_15", "cbsd68_25", "cbsd68_50", "rain100l_rgb", "sots"}
+    for runs in results["seeds"].values():
+        assert "wgan-gp" in runs  # the baseline every gain is paired with
+        for variant, run in runs.items():
+            assert run["steps"] == 3000, variant
+            assert set(run["benchmarks"]) == sets, variant
+            assert run["curve"]["step"][-1] == 3000, variant
+            assert "psnr_y_out" in run["benchmarks"]["rain100l_rgb"], variant
+    for task in EXAMPLE_TASKS:
+        assert set(load_examples(task)) == set(results["seeds"]["0"])
+    with pytest.raises(FileNotFoundError, match="shipped"):
+        load_results("unpaired_steps1.json")
