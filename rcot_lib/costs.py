@@ -39,16 +39,11 @@ P_RANGE = image_costs.P_RANGE
 NOISE_LABELS = image_costs.NOISE_LABELS
 
 
-def _check(name: str, value: object, choices: tuple) -> None:
-    if value not in choices:
-        raise ValueError(f"{name}={value!r} is not one of {list(choices)}")
-
-
 def _check_all(p: float, transform: str, norm: str, base: str = "none") -> None:
     image_costs.check_p(p)
     for name, value, choices in (("transform", transform, TRANSFORMS),
                                  ("norm", norm, NORMS), ("base", base, BASES)):
-        _check(name, value, choices)
+        image_costs.check_choice(name, value, choices)
 
 
 def dct_matrix(d: int) -> np.ndarray:
@@ -86,8 +81,8 @@ def fourier_coefficients(
     :mod:`rcot_lib.image_costs`). With ``shape=(h, w)`` each row is a flattened
     ``h x w`` patch and the transform is 2-D.
     """
-    _check("transform", transform, TRANSFORMS)
-    _check("norm", norm, NORMS)
+    image_costs.check_choice("transform", transform, TRANSFORMS)
+    image_costs.check_choice("norm", norm, NORMS)
     R = np.asarray(R)
     if transform == "identity":
         return R

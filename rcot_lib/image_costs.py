@@ -55,7 +55,8 @@ NOISE_LABELS = (0, 1, 2)
 PAPER_P = {0: 2.0, 1: 2.0, 2: 2.0, 3: 1.0, 4: 1.0, 5: 1.0, 6: 1.0}
 
 
-def _check(name: str, value: object, choices: tuple) -> None:
+def check_choice(name: str, value: object, choices: tuple) -> None:
+    """Raise ``ValueError`` naming ``name`` unless ``value`` is one of ``choices``."""
     if value not in choices:
         raise ValueError(f"{name}={value!r} is not one of {list(choices)}")
 
@@ -93,28 +94,29 @@ def p_for_labels(
     return lut.to(labels.device)[labels.long()]
 
 
-def _dct2(r: torch.Tensor) -> torch.Tensor:
+def dct2(r: torch.Tensor, inverse: bool = False) -> torch.Tensor:
+    """The orthonormal 2-D DCT-II over the last two axes (or its inverse)."""
     from rcot_lib.costs import dct_matrix  # the tested 1-D matrix
 
     h, w = r.shape[-2:]
     dh = torch.as_tensor(dct_matrix(h), dtype=r.dtype, device=r.device)
     dw = torch.as_tensor(dct_matrix(w), dtype=r.dtype, device=r.device)
-    return dh @ r @ dw.T  # (..., H, W)
+    return dh.T @ r @ dw if inverse else dh @ r @ dw.T  # (..., H, W)
 
 
 def transform_magnitudes(
     r: torch.Tensor, transform: str = "fft", norm: str = "backward"
 ) -> torch.Tensor:
     """``|F r|`` per sample, flattened: ``(B, C, H, W)`` -> ``(B, C H W)``."""
-    _check("transform", transform, TRANSFORMS)
-    _check("norm", norm, NORMS)
+    check_choice("transform", transform, TRANSFORMS)
+    check_choice("norm", norm, NORMS)
     if r.ndim != 4:
         raise ValueError(f"residuals must be (B, C, H, W); got shape {tuple(r.shape)}")
     r = r.float()
     if transform == "fft":
         coef = torch.fft.fft2(r, norm=norm).abs()
     elif transform == "dct":
-        coef = _dct2(r).abs()
+        coef = dct2(r).abs()
         if norm == "backward":
             coef = coef * math.sqrt(r.shape[-2] * r.shape[-1])
     else:
@@ -139,7 +141,7 @@ def lp_norm(
     >>> lp_norm(z, 2, "sum").item(), lp_norm(z, 1, "mean").item()
     (5.0, 3.5)
     """
-    _check("reduction", reduction, REDUCTIONS)
+    check_choice("reduction", reduction, REDUCTIONS)
     check_p(p)
     agg = (lambda v: v.sum(1)) if reduction == "sum" else (lambda v: v.mean(1))
     scale = math.sqrt(mag.shape[1]) if reduction == "l2" else 1.0
@@ -171,8 +173,8 @@ def base_distance(r: torch.Tensor, base: str = "euclidean",
     ``"euclidean"`` with ``"mean"`` is the RMS of the authors' code; ``"sum"``
     and ``"l2"`` give ``||r||_2``; ``"sqeuclidean"`` the square of either.
     """
-    _check("base", base, BASES)
-    _check("reduction", reduction, REDUCTIONS)
+    check_choice("base", base, BASES)
+    check_choice("reduction", reduction, REDUCTIONS)
     sq = r.float().pow(2).flatten(1)
     sq = sq.mean(1) if reduction == "mean" else sq.sum(1)  # "sum" and "l2"
     if base == "sqeuclidean":
@@ -206,10 +208,10 @@ class FrotCost:
     reduction: str = "mean"
 
     def __post_init__(self) -> None:
-        _check("base", self.base, BASES)
-        _check("transform", self.transform, TRANSFORMS)
-        _check("norm", self.norm, NORMS)
-        _check("reduction", self.reduction, REDUCTIONS)
+        check_choice("base", self.base, BASES)
+        check_choice("transform", self.transform, TRANSFORMS)
+        check_choice("norm", self.norm, NORMS)
+        check_choice("reduction", self.reduction, REDUCTIONS)
         check_p(self.p)
 
     def residual_cost(

@@ -142,7 +142,8 @@ def _loop(cfg, nets, procs, gen, terms, step, records, last, data, progress,
         for batch in loader:
             factor = lr_factor(cfg, step, time.time() - t0)
             nets.set_lr(cfg, factor)
-            meter.add(_iteration(cfg, nets, procs, gen, terms, amp, step, batch))
+            meter.add(step, *_iteration(cfg, nets, procs, gen, terms, amp, step,
+                                        batch))
             step += 1
             bar.update(1)
             # a deliberate sync: every rank stops at the same step
@@ -169,20 +170,22 @@ def _loop(cfg, nets, procs, gen, terms, step, records, last, data, progress,
     return step, round(time.time() - t0, 1)
 
 
-def _iteration(cfg, nets, procs, gen, terms, amp, step, batch) -> dict:
+def _iteration(cfg, nets, procs, gen, terms, amp, step, batch):
     """One iteration of Algorithm 1, with one forward pass of the map shared by
-    the potential step and the map step. Returns the detached loss parts."""
+    the potential step and the map step. Returns the detached loss parts and
+    every loss that was stepped (for :class:`_Meter`'s finiteness check)."""
     x, y, labels, paired = (v.to(procs.device, non_blocking=True) for v in batch)
     if cfg.channels_last:
         x = x.contiguous(memory_format=torch.channels_last)
     with amp:
         o = nets.model(x, return_all=True)
     t = o.out.float()
-    parts, phi_t = {}, None
+    parts, stepped, phi_t = {}, [], None
     if nets.phi is not None:
         # 1-2. potential step(s): ascend E phi(y) - E phi(T(x)), then the GP
         for _ in range(cfg.critic_steps):
-            parts = _potential_update(cfg, nets, procs, gen, amp, step, y, t.detach())
+            parts, stepped = _potential_update(cfg, nets, procs, gen, amp, step, y,
+                                               t.detach())
         nets.phi.requires_grad_(False)
         with amp:
             phi_t = cfg.adv_weight * nets.phi(t)
@@ -191,70 +194,66 @@ def _iteration(cfg, nets, procs, gen, terms, amp, step, batch) -> dict:
     x0 = o.x0.float() if cfg.first_pass_weight else None
     loss, map_parts = losses.map_loss(x, t, y, phi_t, labels, paired, e3, x0=x0,
                                       **terms)
-    nets.opt_T.zero_grad(set_to_none=True)
-    loss.backward()
+    _descend(loss, nets.T, nets.opt_T, cfg.grad_clip)
     if nets.phi is not None:
         nets.phi.requires_grad_(True)
-    if cfg.grad_clip:
-        torch.nn.utils.clip_grad_norm_(nets.T.parameters(), cfg.grad_clip)
-    nets.opt_T.step()
-    return {**parts, **map_parts, "loss": loss.detach(),
-            "_finite": _finite_at(step, loss, parts)}
+    return {**parts, **map_parts, "loss": loss.detach()}, [*stepped, loss.detach()]
 
 
-def _potential_update(cfg, nets, procs, gen, amp, step, y, t) -> dict:
+def _potential_update(cfg, nets, procs, gen, amp, step, y, t):
     """Algorithm 1, potential step: ascend ``E phi(y) - E phi(T(x))``, then the GP
-    (as its own optimiser step, the authors' code, or added to the first)."""
-    phi, opt = nets.phi, nets.opt_phi
+    (as its own optimiser step, the authors' code, or added to the first).
+    Returns the parts and the stepped losses."""
+    phi = nets.phi
     gp_now = cfg.gp_weight > 0 and step % cfg.gp_every == 0
+    separate = gp_now and cfg.gp_separate_step
     with amp:
         loss_phi = losses.potential_loss(phi(y), phi(t))
-        gp = (losses.gradient_penalty(phi, y, t, gen)
-              if gp_now and not cfg.gp_separate_step else None)
+        gp = losses.gradient_penalty(phi, y, t, gen) if gp_now and not separate \
+            else None
     parts = {"gap": -loss_phi.detach()}
-    steps = [loss_phi if gp is None else loss_phi + cfg.gp_weight * gp]
-    if gp_now and cfg.gp_separate_step:
-        steps.append(None)  # the penalty, on the updated potential
-    for loss in steps:
-        if loss is None:
-            with amp:
-                gp = losses.gradient_penalty(phi, y, t, gen)
-            loss = cfg.gp_weight * gp
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        procs.average_grads(phi)
-        opt.step()
+    first = loss_phi if gp is None else loss_phi + cfg.gp_weight * gp
+    _descend(first, phi, nets.opt_phi, average=procs.average_grads)
+    stepped = [first.detach()]
+    if separate:  # the penalty, on the updated potential
+        with amp:
+            gp = losses.gradient_penalty(phi, y, t, gen)
+        _descend(cfg.gp_weight * gp, phi, nets.opt_phi, average=procs.average_grads)
+        stepped.append(gp.detach())
     if gp is not None:
         parts["gp"] = gp.detach()
-        parts["gp_loss"] = cfg.gp_weight * parts["gp"]
-    parts["gap_loss"] = loss_phi.detach()
-    return parts
+    return parts, stepped
 
 
-def _finite_at(step: int, loss: torch.Tensor, parts: dict) -> torch.Tensor:
-    """``-1`` if this step's losses are finite, else ``step`` (on the device)."""
-    checked = [loss.detach(), parts.get("gap_loss"), parts.get("gp_loss")]
-    ok = torch.stack([torch.isfinite(v).all() for v in checked if v is not None]).all()
-    which = torch.tensor(step, device=loss.device)
-    return torch.where(ok, torch.full_like(which, -1), which)
+def _descend(loss, module, opt, clip: float = 0.0, average=None) -> None:
+    """One optimiser step on ``loss`` (gradients averaged over ranks, clipped)."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    if average is not None:
+        average(module)
+    if clip:
+        torch.nn.utils.clip_grad_norm_(module.parameters(), clip)
+    opt.step()
 
 
 class _Meter:
-    """Running sums of the loss parts as device tensors: no host sync per step."""
+    """Running sums of the loss parts as device tensors, and the first step whose
+    losses were not finite: no host sync per step."""
 
     def __init__(self) -> None:
         self.sums: dict[str, torch.Tensor] = {}
         self.counts: dict[str, int] = {}
         self.first_bad: torch.Tensor | None = None
 
-    def add(self, parts: dict) -> None:
-        bad = parts.pop("_finite")
+    def add(self, step: int, parts: dict, stepped: list) -> None:
+        ok = torch.stack([torch.isfinite(v).all() for v in stepped]).all()
+        here = torch.tensor(step, device=ok.device)
+        bad = torch.where(ok, torch.full_like(here, -1), here)
         self.first_bad = bad if self.first_bad is None else torch.where(
             self.first_bad >= 0, self.first_bad, bad)
         for k, v in parts.items():
-            if not k.endswith("_loss"):
-                self.sums[k] = self.sums.get(k, 0.0) + v.float()
-                self.counts[k] = self.counts.get(k, 0) + 1
+            self.sums[k] = self.sums.get(k, 0.0) + v.float()
+            self.counts[k] = self.counts.get(k, 0) + 1
 
     def check_finite(self, last: Path | None) -> None:
         """Raise :class:`DivergenceError` if a step since the last check was not."""

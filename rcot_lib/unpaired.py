@@ -143,7 +143,7 @@ def best_response(
     >>> best_response(g, sigma=0.5).flatten().tolist()  # -g / (2 sigma)
     [-1.0, -1.0, -1.0, -1.0]
     """
-    from rcot_lib.image_costs import _dct2
+    from rcot_lib.image_costs import dct2
 
     if sigma <= 0:
         raise ValueError(f"sigma={sigma} must be positive: without a cost the map "
@@ -167,8 +167,8 @@ def best_response(
         h = torch.fft.fft2(g.double(), norm="ortho")
         inverse = lambda u: torch.fft.ifft2(u, norm="ortho").real  # noqa: E731
     elif transform == "dct":
-        h = _dct2(g.double()[None])[0]
-        inverse = lambda u: _dct2_inverse(u)  # noqa: E731
+        h = dct2(g.double())
+        inverse = lambda u: dct2(u, inverse=True)  # noqa: E731
     else:
         raise ValueError(f"transform={transform!r} is not one of ['fft', 'dct']")
     if lam and p == 1:
@@ -177,15 +177,6 @@ def best_response(
         total = float(h.abs().pow(2).sum().sqrt())
         h = h * max(0.0, 1 - sigma * lam / max(total, 1e-30))
     return (-inverse(h) / (2 * sigma)).to(g.dtype)
-
-
-def _dct2_inverse(u: torch.Tensor) -> torch.Tensor:
-    from rcot_lib.costs import dct_matrix
-
-    h, w = u.shape[-2:]
-    dh = torch.as_tensor(dct_matrix(h), dtype=u.dtype)
-    dw = torch.as_tensor(dct_matrix(w), dtype=u.dtype)
-    return dh.T @ u @ dw
 
 
 def summarise(folder: str | os.PathLike) -> dict[str, dict]:

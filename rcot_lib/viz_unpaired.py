@@ -6,6 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import torch
 
+from rcot_lib.spectra import log_spectrum
 from rcot_lib.unpaired import LABELS, best_response
 
 
@@ -16,9 +17,8 @@ def _show(ax, image: torch.Tensor, title: str) -> None:
 
 
 def _spectrum(r: torch.Tensor) -> torch.Tensor:
-    """log10 of the centred Fourier magnitude, averaged over channels, (H, W)."""
-    mag = torch.fft.fftshift(torch.fft.fft2(r.double(), norm="ortho").abs(), (-2, -1))
-    return mag.mean(0).add(1e-6).log10()
+    """The centred log magnitude of ``r``'s spectrum, averaged over channels."""
+    return log_spectrum(r, "ortho", eps=1e-6)
 
 
 def _residual(ax, r: torch.Tensor, title: str, scale: float) -> None:

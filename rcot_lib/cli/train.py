@@ -127,14 +127,6 @@ def _overrides(items: list[str]) -> dict:
     return changes
 
 
-def _check_resumable(last: Path) -> None:
-    """Say clearly when ``last`` (to resume) is an exported weights checkpoint."""
-    from rcot_lib.checkpoint import check_resumable, load_checkpoint
-
-    if last.is_file():
-        check_resumable(load_checkpoint(last), last)
-
-
 def run(args: argparse.Namespace) -> int:
     from rcot_lib.device import set_threads
     from rcot_lib.presets import TrainConfig, get_preset
@@ -174,8 +166,6 @@ def run(args: argparse.Namespace) -> int:
         cfg = unpaired_variant(args.variant, cfg)
     cfg = cfg.replace(**changes)
     out = args.out or Path("runs") / cfg.name
-    if args.resume:
-        _check_resumable(out / "last.pt")
     result = train(cfg, out, resume=args.resume, init=args.init, device=args.device,
                    data=args.data, progress=not args.no_progress)
     last = result.records[-1] if result.records else {}
