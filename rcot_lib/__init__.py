@@ -4,8 +4,8 @@ Modules are imported on demand (``from rcot_lib import costs``), so importing th
 package itself is cheap.
 """
 
-from rcot_lib.config import FAST, data_root
 from rcot_lib.device import get_device, keep_freed_memory, seed_all
+from rcot_lib.environment import FAST, data_root
 
 keep_freed_memory()  # large CPU feature maps reuse memory (see its docstring)
 

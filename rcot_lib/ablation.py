@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from rcot_lib.data import EVAL_SETS
+from rcot_lib.eval_data import EVAL_SETS
 from rcot_lib.presets import TrainConfig
 from rcot_lib.tables import markdown_table
 
@@ -37,15 +37,15 @@ def conditioning_ablation(
     list of dict
         One row per condition: ``condition``, ``params`` (map parameters),
         ``val_psnr_in`` / ``val_psnr`` (RGB PSNR of inputs and outputs on the
-        fixed validation batch of :func:`rcot_lib.datasets.validation_batch`)
+        fixed validation batch of :func:`rcot_lib.training_data.validation_batch`)
         and ``seconds`` (training wall time).
     """
     import time
 
-    from rcot_lib.datasets import validation_batch
     from rcot_lib.models import count_parameters
     from rcot_lib.restore import validate
     from rcot_lib.train import train
+    from rcot_lib.training_data import validation_batch
 
     val = validation_batch(cfg.tasks, cfg.val_size, cfg.val_images)
     rows = []

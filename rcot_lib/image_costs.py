@@ -244,7 +244,7 @@ def task_p_table(
     >>> task_p_table(("denoise_25", "derain"), (1.0, 0.5))
     {0: 2.0, 1: 1.0, 2: 2.0, 3: 0.5, 4: 1.0, 5: 1.0, 6: 1.0}
     """
-    from rcot_lib.degradations import TASK_LABELS
+    from rcot_lib.degrade import TASK_LABELS
 
     table = dict(PAPER_P)
     if task_p:

@@ -237,7 +237,7 @@ def list_images(folder: str | os.PathLike) -> list[Path]:
 
 def sample_images() -> list[Path]:
     """The redistributable photographs shipped in ``data_samples/images``."""
-    from rcot_lib.config import require_samples
+    from rcot_lib.environment import require_samples
 
     return list_images(require_samples("images"))
 

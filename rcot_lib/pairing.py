@@ -2,7 +2,7 @@ r"""Does the cost recover the pairing? Exact OT between degraded and clean patch
 
 Take ``n`` clean grayscale patches ``y_i`` (``size x size`` pixels, at seeded
 positions in central 256 px crops of ``data_samples/images``), degrade the
-images they come from with one task of :mod:`rcot_lib.degradations` and cut the
+images they come from with one task of :mod:`rcot_lib.degrade` and cut the
 degraded patches ``x_i`` at the same positions. Shuffle the clean patches, solve
 the exact discrete OT problem between the two uniform empirical measures under
 one member of the FROT cost family (Eq. 4, the matrix form
@@ -71,9 +71,9 @@ import ot
 import torch
 
 from rcot_lib import costs
-from rcot_lib import degradations as D
+from rcot_lib import degrade as D
 
-#: Tasks of :mod:`rcot_lib.degradations`, and ``"identity"`` (no degradation).
+#: Tasks of :mod:`rcot_lib.degrade`, and ``"identity"`` (no degradation).
 TASKS = ("identity", *D.TASKS)
 CROP = 256  #: side of the central crop of each sample image
 

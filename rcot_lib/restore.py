@@ -154,7 +154,7 @@ def pair_items(
     sizes) is skipped and recorded there as ``(degraded file name, message)``;
     without one, its error is raised.
     """
-    from rcot_lib.data import PairedFolder
+    from rcot_lib.eval_data import PairedFolder
 
     ds = PairedFolder(folder, mode="RGB", limit=limit, strict=False)
     for i in range(len(ds)):
@@ -181,8 +181,8 @@ def synthetic_items(
     ``failed`` is as in :func:`pair_items`; skipping an image changes no other
     image's seed, so the others are degraded as in a run where it was readable.
     """
-    from rcot_lib.data import list_images, load_image
-    from rcot_lib.degradations import degrade, task_label
+    from rcot_lib.degrade import degrade, task_label
+    from rcot_lib.images import list_images, load_image
 
     task_label(task)
     for k, path in enumerate(list_images(folder)[:limit]):

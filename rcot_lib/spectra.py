@@ -255,7 +255,8 @@ def score_pairs(
     pairs, channel: int | str = "mean", progress: bool = True, desc: str = "sparsity"
 ) -> list[dict]:
     """Score every ``(degraded, clean, name)`` item of an iterable (a
-    :class:`rcot_lib.data.PairedFolder` or :class:`rcot_lib.data.SyntheticPairs`).
+    :class:`rcot_lib.eval_data.PairedFolder` or
+    :class:`rcot_lib.eval_data.SyntheticPairs`).
 
     Returns
     -------

@@ -29,11 +29,11 @@ from pathlib import Path
 import torch
 
 from rcot_lib import losses
-from rcot_lib.datasets import from_config as build_dataset
 from rcot_lib.optim import lr_factor
 from rcot_lib.presets import TrainConfig
 from rcot_lib.restore import validate
 from rcot_lib.train_state import Networks, Processes, load_state, save_state
+from rcot_lib.training_data import from_config as build_dataset
 
 __all__ = ["train", "TrainResult", "DivergenceError", "lr_factor"]
 
@@ -81,7 +81,7 @@ def train(
         ``"auto"``, ``"cpu"``, ``"cuda"``...; under ``torchrun`` each rank takes
         ``cuda:LOCAL_RANK`` when CUDA is available.
     data : str or Path, optional
-        Training data folder (see :func:`rcot_lib.datasets.resolve_sources`).
+        Training data folder (see :func:`rcot_lib.training_data.resolve_sources`).
     progress : bool
         Show a ``tqdm.auto`` bar (rank 0, on stderr).
     callbacks : sequence of callable
@@ -128,7 +128,7 @@ def _loop(cfg, nets, procs, gen, terms, step, records, last, data, progress,
     """Iterate Algorithm 1 from ``step`` to ``cfg.steps``; log, validate, save."""
     from tqdm.auto import tqdm
 
-    from rcot_lib.datasets import make_loader
+    from rcot_lib.training_data import make_loader
 
     dataset = build_dataset(cfg, data)
     val = _validation(cfg) if procs.main and cfg.val_every else None
@@ -276,7 +276,7 @@ class _Meter:
 
 def _validation(cfg: TrainConfig):
     """The fixed validation batch, or ``None`` (with a warning) without samples."""
-    from rcot_lib.datasets import validation_batch
+    from rcot_lib.training_data import validation_batch
 
     try:
         return validation_batch(cfg.tasks, cfg.val_size, cfg.val_images)

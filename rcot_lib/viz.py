@@ -322,7 +322,7 @@ def plot_seed_gains(
         :func:`rcot_lib.ablation.seeds_summary` outputs, with a ``"none"`` run (the
         gains are measured against it).
     """
-    from rcot_lib.data import EVAL_SETS
+    from rcot_lib.eval_data import EVAL_SETS
 
     if not summaries:
         raise ValueError("plot_seed_gains needs at least one seeds_summary")

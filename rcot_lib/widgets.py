@@ -12,7 +12,7 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from rcot_lib.config import env_flag
+from rcot_lib.environment import env_flag
 
 
 def in_notebook_kernel() -> bool:

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from rcot_lib.data import EVAL_SETS
+from rcot_lib.eval_data import EVAL_SETS
 from rcot_lib.tables import markdown_table
 
 

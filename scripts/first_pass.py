@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from rcot_lib.checkpoint import load_map
-from rcot_lib.config import benchmark_dir
+from rcot_lib.environment import benchmark_dir
 from rcot_lib.files import save_json
 from rcot_lib.first_pass import first_pass_scores
 from rcot_lib.restore import pair_items, synthetic_items

@@ -19,7 +19,7 @@ import torch
 
 from rcot_lib.ablation import seeds_summary, seeds_table
 from rcot_lib.checkpoint import load_map
-from rcot_lib.config import RESULTS_DIR
+from rcot_lib.environment import RESULTS_DIR
 from rcot_lib.files import save_json
 from rcot_lib.unpaired import summarise, write_examples
 

@@ -14,7 +14,7 @@ os.environ.setdefault("RCOT_HEADLESS", "1")
 @pytest.fixture
 def data_root():
     """``$RCOT_DATA`` as a Path; skips the test when it is unset or missing."""
-    from rcot_lib.config import data_root as find
+    from rcot_lib.environment import data_root as find
 
     root = find()
     if root is None:

@@ -84,7 +84,7 @@ def test_the_shipped_ablation_runs_are_whole():
     import json
 
     from rcot_lib.ablation import CONDITIONS, runs_table
-    from rcot_lib.config import RESULTS_DIR
+    from rcot_lib.environment import RESULTS_DIR
 
     runs = json.loads((RESULTS_DIR / "ablation_cpu.json").read_text())
     assert tuple(runs) == CONDITIONS
@@ -171,7 +171,7 @@ def test_the_shipped_equal_steps_runs_cover_every_seed_and_variant():
     import json
 
     from rcot_lib.ablation import CONDITIONS, seeds_summary, seeds_table
-    from rcot_lib.config import RESULTS_DIR
+    from rcot_lib.environment import RESULTS_DIR
 
     by_seed = json.loads((RESULTS_DIR / "ablation_steps.json").read_text())
     assert len(by_seed) >= 3
@@ -229,7 +229,7 @@ def test_the_shipped_3000_step_runs_are_whole_and_mark_the_resumed_one():
     import json
 
     from rcot_lib.ablation import seeds_summary
-    from rcot_lib.config import RESULTS_DIR
+    from rcot_lib.environment import RESULTS_DIR
 
     by_seed = json.loads((RESULTS_DIR / "ablation_steps3000.json").read_text())
     shorter = json.loads((RESULTS_DIR / "ablation_steps.json").read_text())

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from rcot_lib import datasets
+from rcot_lib import training_data
 
 
 def _identity(clean, task, generator):
@@ -16,33 +16,35 @@ def clean():
 
 
 def test_items_are_a_function_of_seed_and_index(clean):
-    ds = datasets.DegradationMix(clean, ("denoise_25", "derain"), patch=16, seed=3)
+    ds = training_data.DegradationMix(clean, ("denoise_25", "derain"), patch=16, seed=3)
     a, b = ds[7], ds[7]
     assert all(torch.equal(u, v) for u, v in zip(a, b, strict=True))
     x, y, label, paired = a
     assert x.shape == y.shape == (3, 16, 16) and x.dtype == torch.float32
     assert int(label) in (1, 3) and bool(paired)
-    other = datasets.DegradationMix(clean, ("denoise_25", "derain"), patch=16, seed=4)
+    other = training_data.DegradationMix(
+        clean, ("denoise_25", "derain"), patch=16, seed=4
+    )
     assert not torch.equal(other[7][0], x)
 
 
 def test_loader_is_deterministic_and_resumes_by_step(clean):
-    ds = datasets.DegradationMix(clean, ("denoise_15",), patch=8, seed=0)
-    full = list(datasets.make_loader(ds, batch=4, steps=3))
-    tail = list(datasets.make_loader(ds, batch=4, start_step=1, steps=2))
+    ds = training_data.DegradationMix(clean, ("denoise_15",), patch=8, seed=0)
+    full = list(training_data.make_loader(ds, batch=4, steps=3))
+    tail = list(training_data.make_loader(ds, batch=4, start_step=1, steps=2))
     assert len(full) == 3 and full[0][0].shape == (4, 3, 8, 8)
     for u, v in zip(full[1:], tail, strict=True):
         assert torch.equal(u[0], v[0]) and torch.equal(u[1], v[1])
     # two ranks read disjoint indices of the same step
-    r0 = list(datasets.IndexStream(4, 0, rank=0, world=2, steps=1))
-    r1 = list(datasets.IndexStream(4, 0, rank=1, world=2, steps=1))
+    r0 = list(training_data.IndexStream(4, 0, rank=0, world=2, steps=1))
+    r1 = list(training_data.IndexStream(4, 0, rank=1, world=2, steps=1))
     assert not set(r0) & set(r1)
 
 
 def test_unpaired_targets_are_independent_clean_images(clean):
-    paired = datasets.DegradationMix(clean, ("dehaze",), patch=16,
+    paired = training_data.DegradationMix(clean, ("dehaze",), patch=16,
                                      paired_fraction=1.0, degrade=_identity)
-    unpaired = datasets.DegradationMix(clean, ("dehaze",), patch=16,
+    unpaired = training_data.DegradationMix(clean, ("dehaze",), patch=16,
                                        paired_fraction=0.0, degrade=_identity)
     for i in range(6):
         x, y, _, p = paired[i]
@@ -54,7 +56,7 @@ def test_unpaired_targets_are_independent_clean_images(clean):
 def test_the_unpaired_sampler_never_yields_a_pair():
     # each photograph is one flat grey level, so a crop names its source image
     flat = [torch.full((3, 20, 20), 10 * k, dtype=torch.uint8) for k in range(4)]
-    ds = datasets.DegradationMix(flat, ("denoise_25", "dehaze"), patch=8,
+    ds = training_data.DegradationMix(flat, ("denoise_25", "dehaze"), patch=8,
                                  paired_fraction=0.0, degrade=_identity, seed=1)
     sources, targets = [], []
     for i in range(300):
@@ -70,7 +72,7 @@ def test_the_unpaired_sampler_never_yields_a_pair():
 def test_real_pairs_keep_alignment(clean):
     y = torch.randint(0, 256, (3, 30, 30), dtype=torch.uint8)
     pairs = {"derain": [(y // 2, y)]}
-    ds = datasets.DegradationMix(clean, ("derain",), pairs, patch=12,
+    ds = training_data.DegradationMix(clean, ("derain",), pairs, patch=12,
                                  real_pair_prob=1.0)
     for i in range(4):
         x, t, label, _ = ds[i]
@@ -80,25 +82,25 @@ def test_real_pairs_keep_alignment(clean):
 
 def test_task_weights_set_task_frequencies(clean):
     tasks = ("denoise_15", "derain", "dehaze")
-    ds = datasets.DegradationMix(clean, tasks, patch=8, degrade=_identity,
+    ds = training_data.DegradationMix(clean, tasks, patch=8, degrade=_identity,
                                  task_weights=(1.0, 3.0, 0.5))
     labels = torch.stack([ds[i][2] for i in range(3000)])
     freq = torch.stack([(labels == k).float().mean() for k in (0, 3, 4)])
     # binomial standard error at n = 3000 is below 0.01
     expected = torch.tensor([1.0, 3.0, 0.5]) / 4.5
     torch.testing.assert_close(freq, expected, atol=0.03, rtol=0)
-    uniform = datasets.DegradationMix(clean, tasks, patch=8, degrade=_identity)
+    uniform = training_data.DegradationMix(clean, tasks, patch=8, degrade=_identity)
     assert uniform.task_weights is None
     for bad in ((1.0, 2.0), (1.0, 0.0, 1.0), (1.0, float("nan"), 1.0)):
         with pytest.raises(ValueError, match="one per task"):
-            datasets.DegradationMix(clean, tasks, task_weights=bad)
+            training_data.DegradationMix(clean, tasks, task_weights=bad)
 
 
 def test_gray_samples_carry_the_same_degradation_in_every_channel(clean):
     from rcot_lib.images import to_gray
 
-    base = datasets.DegradationMix(clean, ("denoise_25",), patch=16, seed=1)
-    gray = datasets.DegradationMix(clean, ("denoise_25",), patch=16, seed=1,
+    base = training_data.DegradationMix(clean, ("denoise_25",), patch=16, seed=1)
+    gray = training_data.DegradationMix(clean, ("denoise_25",), patch=16, seed=1,
                                    gray_prob=0.5)
     n_gray = 0
     for i in range(40):
@@ -113,37 +115,37 @@ def test_gray_samples_carry_the_same_degradation_in_every_channel(clean):
     torch.testing.assert_close(to_gray(torch.tensor([1.0, 0, 0]).view(3, 1, 1)),
                                torch.tensor([[[0.299]]]))
     # gray_prob = 0 leaves the sample stream as it was
-    plain = datasets.DegradationMix(clean, ("denoise_25",), patch=16, seed=1,
+    plain = training_data.DegradationMix(clean, ("denoise_25",), patch=16, seed=1,
                                     gray_prob=0.0)
     assert torch.equal(plain[3][0], base[3][0])
     with pytest.raises(ValueError, match="gray_prob"):
-        datasets.DegradationMix(clean, ("denoise_25",), gray_prob=1.5)
+        training_data.DegradationMix(clean, ("denoise_25",), gray_prob=1.5)
 
 
 def test_bad_tasks_and_sources(tmp_path, clean):
     with pytest.raises(ValueError, match="unknown tasks"):
-        datasets.DegradationMix(clean, ("sharpen",))
+        training_data.DegradationMix(clean, ("sharpen",))
     with pytest.raises(FileNotFoundError):
-        datasets.resolve_sources(tmp_path / "nope", (), ())
+        training_data.resolve_sources(tmp_path / "nope", (), ())
     with pytest.raises(ValueError, match="task:relative"):
-        datasets.resolve_sources(tmp_path, (), ("derain",))
+        training_data.resolve_sources(tmp_path, (), ("derain",))
 
 
 def test_any_folder_of_clean_images(tmp_path):
-    from rcot_lib.data import save_image
+    from rcot_lib.images import save_image
 
     for k in range(2):
         save_image(torch.rand(3, 20, 24), tmp_path / f"{k}.png")
-    found, pairs = datasets.resolve_sources(tmp_path, ("clean/BSD390",), ())
+    found, pairs = training_data.resolve_sources(tmp_path, ("clean/BSD390",), ())
     assert found == [tmp_path] and pairs == {}
-    images = datasets.load_clean_images(found)
+    images = training_data.load_clean_images(found)
     assert len(images) == 2 and images[0].dtype == torch.uint8
 
 
 def test_validation_batch_shapes():
-    x, y, labels = datasets.validation_batch(("denoise_25", "dehaze"), size=32,
+    x, y, labels = training_data.validation_batch(("denoise_25", "dehaze"), size=32,
                                              max_images=2)
     assert x.shape == y.shape == (4, 3, 32, 32)
     assert labels.tolist() == [1, 1, 4, 4]
-    x2, _, _ = datasets.validation_batch(("denoise_25", "dehaze"), 32, 2)
+    x2, _, _ = training_data.validation_batch(("denoise_25", "dehaze"), 32, 2)
     assert torch.equal(x, x2)

@@ -4,7 +4,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from rcot_lib import degradations as D
+from rcot_lib import degrade as D
+from rcot_lib.degrade.kernels import (
+    convolve,
+    gaussian_kernels,
+    line_kernels,
+    trajectory_kernels,
+)
+from rcot_lib.degrade.sampling import as_generator
 
 
 @pytest.fixture
@@ -98,26 +105,26 @@ def test_kernels_are_normalised_and_convolve_is_a_convolution(batch):
     n = 3
     length = torch.tensor([5.0, 9.0, 15.0])
     kernels = [
-        D.line_kernels(length, torch.tensor([0.0, 30.0, 90.0])),
-        D.gaussian_kernels(torch.tensor([0.5, 1.0, 2.0])),
-        D.trajectory_kernels(length, torch.Generator().manual_seed(0)),
+        line_kernels(length, torch.tensor([0.0, 30.0, 90.0])),
+        gaussian_kernels(torch.tensor([0.5, 1.0, 2.0])),
+        trajectory_kernels(length, torch.Generator().manual_seed(0)),
     ]
     for k in kernels:
         assert k.shape[0] == n and k.shape[-1] % 2 == 1
         assert float(k.min()) >= 0
         torch.testing.assert_close(k.sum(dim=(1, 2)), torch.ones(n))
-    vertical = D.line_kernels(torch.tensor([7.0]), torch.tensor([0.0]))[0]
+    vertical = line_kernels(torch.tensor([7.0]), torch.tensor([0.0]))[0]
     c = vertical.shape[-1] // 2
     assert float(vertical[:, c].sum()) > 0.99  # angle 0 = a vertical line
     delta = torch.zeros(5, 5)
     delta[2, 2] = 1
-    torch.testing.assert_close(D.convolve(batch, delta), batch, atol=1e-5, rtol=0)
+    torch.testing.assert_close(convolve(batch, delta), batch, atol=1e-5, rtol=0)
     k = kernels[2][:2]  # asymmetric kernels: check the flip against conv2d
     r = k.shape[-1] // 2
     weight = k.flip(-1, -2).repeat_interleave(3, 0)[:, None]  # (6, 1, k, k)
     ref = F.conv2d(batch.reshape(1, 6, 48, 64), weight, groups=6)
     ref = ref.reshape(2, 3, 48 - 2 * r, 64 - 2 * r)
-    out = D.convolve(batch, k)[..., r:-r, r:-r]
+    out = convolve(batch, k)[..., r:-r, r:-r]
     torch.testing.assert_close(out, ref, atol=1e-5, rtol=0)
 
 
@@ -146,9 +153,9 @@ def test_degrade_each_and_generator_forms(batch):
     with pytest.raises(ValueError, match="tasks for a batch"):
         D.degrade_each(batch, ["dehaze"])
     with pytest.raises(ValueError, match="generator"):
-        D.as_generator("seed")
+        as_generator("seed")
     assert torch.equal(
-        D.degrade(batch, "deblur", 5), D.degrade(batch, "deblur", D.as_generator(5))
+        D.degrade(batch, "deblur", 5), D.degrade(batch, "deblur", as_generator(5))
     )
 
 

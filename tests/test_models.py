@@ -13,7 +13,9 @@ from rcot_lib.models import (
     count_parameters,
     describe,
 )
+from rcot_lib.models.backbones import BACKBONES as BACKBONE_CLASSES
 from rcot_lib.models.restormer import MDTA
+from rcot_lib.models.unet import UNet, UNetEncoder
 
 BACKBONES = ["nafnet", "restormer"]
 CONDITIONS = ["multiscale", "single", "none"]
@@ -191,7 +193,8 @@ def test_parameter_counts():
 
 @pytest.mark.parametrize("channels_last", [False, True])
 def test_channel_parts_match_chunk_and_keep_the_layout(channels_last):
-    from rcot_lib.models.nafnet import channel_parts, simple_gate
+    from rcot_lib.models.layers import channel_parts
+    from rcot_lib.models.nafnet import simple_gate
 
     x = torch.rand(2, 12, 7, 9)
     if channels_last:
@@ -274,3 +277,67 @@ def test_map_trains_under_bf16_autocast(backbone):
     out.out.float().square().mean().backward()
     grads = [p.grad for p in T.parameters() if p.grad is not None]
     assert grads and all(torch.isfinite(g).all() for g in grads)
+
+
+# (parameters, sum of |initial weights| under seed 0, sum of the output and its L1
+# change from the input after a seeded nudge of every weight) of tiny(backbone,
+# condition); a change to the skeleton's layers, to the order they are made in (the
+# seeded initial weights) or to its passes changes them
+SKELETON_CHECKSUMS = {
+    ("nafnet", "multiscale"): (146615, 12486.2309566, 1598.95069051, 923.16094655),
+    ("nafnet", "single"): (127703, 10334.7032746, 1723.70498343, 844.85890924),
+    ("nafnet", "none"): (76291, 6185.01239865, 1981.76444771, 783.50496110),
+    ("restormer", "multiscale"): (309088, 19906.8068879, 1834.51115493, 533.79956862),
+    ("restormer", "single"): (262536, 16411.4974375, 1718.78826973, 450.70080703),
+    ("restormer", "none"): (191759, 10600.7233547, 1551.66853921, 527.40536323),
+}
+
+
+@pytest.mark.parametrize(("backbone", "condition"), sorted(SKELETON_CHECKSUMS))
+def test_skeleton_checksums(backbone, condition):
+    n_ref, init_ref, sum_ref, l1_ref = SKELETON_CHECKSUMS[backbone, condition]
+    torch.manual_seed(0)
+    T = build_map(tiny(backbone, condition))
+    assert count_parameters(T) == n_ref
+    init = float(sum(v.double().abs().sum() for v in T.state_dict().values()))
+    assert init == pytest.approx(init_ref, rel=1e-9)
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for _, p in sorted(T.named_parameters()):
+            p.add_(0.05 * torch.randn(p.shape, generator=g))
+        x = torch.rand(2, 3, 20, 28, generator=torch.Generator().manual_seed(2))
+        out = T(x).double()
+    assert float(out.sum()) == pytest.approx(sum_ref, rel=1e-5)
+    assert float((out - x).abs().sum()) == pytest.approx(l1_ref, rel=1e-5)
+
+
+@pytest.mark.parametrize("backbone", BACKBONES)
+def test_backbones_and_regm_share_the_unet_skeleton(backbone):
+    T = build_map(tiny(backbone))
+    gen = T.generator
+    assert type(gen) is BACKBONE_CLASSES[backbone] and isinstance(gen, UNet)
+    assert type(gen).encode is UNetEncoder.encode and type(gen).decode is UNet.decode
+    assert isinstance(T.regm, UNetEncoder) and type(T.regm).encode is UNetEncoder.encode
+    # the weights keep the names of each backbone's original code
+    stem, bottleneck, head = type(gen).layer_names
+    keys = set(T.state_dict())
+    for name in (stem, bottleneck, head):
+        assert any(k.startswith(f"generator.{name}.") for k in keys)
+    assert {"regm.intro.weight", "regm.reduces.0.weight"} <= keys
+    assert gen.channels == {8: 64, 4: 32, 2: 16}  # dim 8 doubling per level
+    assert T.regm.channels == {8: 32, 4: 16, 2: 8}  # regm_dim 4
+
+
+def test_shipped_checkpoints_load_strictly_with_their_key_order():
+    from rcot_lib.checkpoint import load_checkpoint
+    from rcot_lib.environment import CHECKPOINTS_DIR
+
+    paths = sorted(CHECKPOINTS_DIR.glob("*.pt"))
+    if not paths:
+        pytest.skip(f"no shipped checkpoints in {CHECKPOINTS_DIR}")
+    for path in paths:
+        state = load_checkpoint(path)
+        T = build_map(ModelConfig.from_dict(state["model"]))
+        # same names in the same order: optimiser states follow the parameter order
+        assert list(T.state_dict()) == list(state["map"])
+        T.load_state_dict(state["map"], strict=True)

@@ -12,8 +12,8 @@ import pytest
 import torch
 
 from rcot_lib.checkpoint import load_map
-from rcot_lib.config import CHECKPOINTS_DIR
-from rcot_lib.degradations import degrade
+from rcot_lib.degrade import degrade
+from rcot_lib.environment import CHECKPOINTS_DIR
 from rcot_lib.images import center_crop, load_image, sample_images
 from rcot_lib.metrics import psnr
 from rcot_lib.restore import restore

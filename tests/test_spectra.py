@@ -6,7 +6,7 @@ import torch
 
 from rcot_lib import spectra as S
 from rcot_lib.cli import main
-from rcot_lib.config import SAMPLES_DIR
+from rcot_lib.environment import SAMPLES_DIR
 
 N = 64 * 64
 
@@ -121,8 +121,8 @@ def test_log_spectrum_is_centred_and_radial_power_separates_noise():
 
 
 def test_noise_is_the_least_sparse_synthetic_degradation():
-    from rcot_lib.data import load_image, resize_max_side, sample_images
-    from rcot_lib.degradations import TASKS, degrade
+    from rcot_lib.degrade import TASKS, degrade
+    from rcot_lib.images import load_image, resize_max_side, sample_images
 
     x = resize_max_side(load_image(sample_images()[2]), 96)[None]
     hoyer = {}
@@ -147,7 +147,7 @@ def test_cli_synthetic_json_is_clean_stdout(capsys):
 
 
 def test_cli_paired_folder_and_errors(tmp_path, capsys):
-    from rcot_lib.data import save_image
+    from rcot_lib.images import save_image
 
     for k in range(2):
         save_image(torch.full((3, 16, 16), 0.6), tmp_path / "hazy" / f"{k}.jpg")

@@ -246,10 +246,10 @@ def test_without_the_samples_folder_training_says_how_to_get_it(tmp_path, monkey
     """A non-editable install has no data_samples/: clear errors, no crash."""
     from PIL import Image
 
-    from rcot_lib import config
+    from rcot_lib import environment
     from rcot_lib.images import sample_images
 
-    monkeypatch.setattr(config, "SAMPLES_DIR", tmp_path / "missing")
+    monkeypatch.setattr(environment, "SAMPLES_DIR", tmp_path / "missing")
     with pytest.raises(FileNotFoundError, match="RCOT_SAMPLES"):
         sample_images()
     photos = tmp_path / "photos"

@@ -67,8 +67,8 @@ def test_unknown_variant_is_a_clear_error():
 
 def test_a_fast_unpaired_run_lowers_the_potential_gap(tmp_path):
     """Darkened crops, no pairs: the trained map moves them up the potential."""
-    from rcot_lib.datasets import validation_batch
     from rcot_lib.train import train
+    from rcot_lib.training_data import validation_batch
 
     base = get_preset("tiny")
     cfg = unpaired_variant("otur", base.replace(

@@ -44,9 +44,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from rcot_lib.checkpoint import load_map
     from rcot_lib.cli.restore import report_failures
-    from rcot_lib.data import find_pairs, list_images
-    from rcot_lib.degradations import task_label
+    from rcot_lib.degrade import task_label
     from rcot_lib.device import get_device, set_threads
+    from rcot_lib.eval_data import find_pairs
+    from rcot_lib.images import list_images
     from rcot_lib.restore import check_tile, evaluate, pair_items, synthetic_items
 
     check_tile(args.tile, args.overlap, prefix="--")

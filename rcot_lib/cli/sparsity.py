@@ -54,8 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _dataset(args: argparse.Namespace):
-    from rcot_lib.config import benchmark_dir
-    from rcot_lib.data import PairedFolder, SyntheticPairs, pair_dirs
+    from rcot_lib.environment import benchmark_dir
+    from rcot_lib.eval_data import PairedFolder, SyntheticPairs, pair_dirs
 
     mode = None if args.mode == "auto" else args.mode
     folder = args.pairs or args.clean

@@ -16,15 +16,18 @@ class ModelConfig:
     Attributes
     ----------
     backbone : {"nafnet", "restormer"}
-        Generator ``G``: a light convolutional NAFNet-style U-Net (the CPU
-        default) or a Restormer-style U-Net (MDTA + GDFN), paper sizes by config.
+        Generator ``G`` (:data:`rcot_lib.models.backbones.BACKBONES`): the
+        four-level U-Net of :mod:`rcot_lib.models.unet` with light convolutional
+        NAFNet blocks (the CPU default) or Restormer blocks (MDTA + GDFN), paper
+        sizes by config.
     condition : {"multiscale", "single", "none"}
         DA-RCOT (embeddings ``e1, e2, e3``, Eq. 14-15), RCOT (the latent ``e3``
         only) or no residual condition (one pass; the ablation's baseline).
     dim : int
         Channels at the first level (paper: 48).
     blocks : tuple of int
-        Blocks per encoder level, the last entry is the bottleneck (paper: 4, 6, 6, 8).
+        Blocks at encoder levels 1-3, then in the bottleneck (level 4)
+        (paper: 4, 6, 6, 8).
     refine : int
         Refinement blocks at full resolution after the decoder (paper: 4).
     heads : tuple of int

@@ -2,60 +2,25 @@
 
 Blocks are those of NAFNet (Chen et al., ECCV 2022): LayerNorm2d, a depth-wise
 convolution, SimpleGate (``a * b`` of the two channel halves) and simplified
-channel attention, no non-linear activation and no self-attention. The U-Net
-has three down-sampling levels (stride-2 convolutions), a bottleneck, additive
-skips and pixel-shuffle up-sampling, so it needs sides divisible by 8.
-
-Like :class:`rcot_lib.models.restormer.Restormer` it exposes ``encode`` and
-``decode(x, feats, hooks)``, which lets the two-pass map of
-:mod:`rcot_lib.models.two_pass` rerun only the decoder with conditions.
+channel attention, no non-linear activation and no self-attention. In the
+four-level skeleton of :mod:`rcot_lib.models.unet` it goes down with stride-2
+convolutions, up with pixel shuffle and adds the skips.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-Hooks = dict[int, Callable[[torch.Tensor], torch.Tensor]]
-
-
-class LayerNorm2d(nn.Module):
-    """Layer normalisation over the channels of a ``(B, C, H, W)`` tensor.
-
-    Examples
-    --------
-    >>> y = LayerNorm2d(4)(torch.randn(2, 4, 3, 5))
-    >>> bool(y.mean(1).abs().max() < 1e-5)
-    True
-    """
-
-    def __init__(self, channels: int, eps: float = 1e-6) -> None:
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(channels))
-        self.bias = nn.Parameter(torch.zeros(channels))
-        self.eps = eps
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = x.permute(0, 2, 3, 1)  # (B, H, W, C)
-        y = F.layer_norm(y, y.shape[-1:], self.weight, self.bias, self.eps)
-        return y.permute(0, 3, 1, 2)  # (B, C, H, W)
-
-
-class Conv1x1(nn.Conv2d):
-    """``nn.Conv2d(c_in, c_out, 1)``: a matrix product over the channels of each pixel.
-
-    On channels_last input this is a GEMM over a free ``(B H W, C)`` view. It is
-    left a convolution on purpose: on the CPU, ``F.conv2d`` runs in oneDNN. On a
-    2-core AMD EPYC it took 0.95x to 0.5x the time of ``F.linear`` (MKL's GEMM)
-    on the same view, depending on the shape, forward and backward; whole-map
-    inference became 10-30 % faster. The output is channels_last too.
-    """
-
-    def __init__(self, c_in: int, c_out: int, bias: bool = True) -> None:
-        super().__init__(c_in, c_out, 1, bias=bias)
+from rcot_lib.models.layers import (  # noqa: F401 (re-exported)
+    Conv1x1,
+    LayerNorm2d,
+    channel_parts,
+)
+from rcot_lib.models.unet import UNet, UNetStyle
 
 
 def residual_pointwise(
@@ -94,48 +59,6 @@ def residual_pointwise(
     # autograd does not need y, so the residual can be added in place; under
     # autocast y is bfloat16 and the residual float32, which keeps the wider type
     return y.add_(res) if y.dtype == res.dtype else res + y
-
-
-def channel_parts(x: torch.Tensor, parts: int = 2) -> tuple[torch.Tensor, ...]:
-    """The ``parts`` channel blocks of ``x``, each a ``(B, H, W, C/parts)`` view.
-
-    ``x.chunk(parts, dim=1)`` holds the same numbers, but for channels_last ``x``
-    torch writes the result of an element-wise op on those chunks in NCHW order
-    and permutes it back, which makes the gates about 3x slower on the CPU.
-    These pixel-major views have a contiguous last axis, so the result of
-    ``a * b`` is dense and ``.permute(0, 3, 1, 2)`` makes it channels_last again.
-
-    Examples
-    --------
-    >>> x = torch.randn(2, 6, 3, 5).contiguous(memory_format=torch.channels_last)
-    >>> a, b = channel_parts(x)
-    >>> a.shape, bool((a.permute(0, 3, 1, 2) == x[:, :3]).all())
-    (torch.Size([2, 3, 5, 3]), True)
-    """
-    y = x.permute(0, 2, 3, 1)  # (B, H, W, C)
-    return y.unflatten(-1, (parts, -1)).unbind(-2)
-
-
-def encode_levels(
-    x: torch.Tensor,
-    intro: nn.Module,
-    encoders: Sequence[nn.Module],
-    downs: Sequence[nn.Module],
-    bottom: nn.Module,
-) -> list[torch.Tensor]:
-    """A 3-level U-Net encoder pass: the skips ``f1, f2, f3`` and the bottom output.
-
-    Shared by both backbones and the REGM: ``[f1, f2, f3, bottom]`` at scales
-    ``1, 1/2, 1/4, 1/8`` of the input.
-    """
-    feats = []
-    h = intro(x)  # (B, dim, H, W)
-    for enc, down in zip(encoders, downs, strict=True):
-        h = enc(h)
-        feats.append(h)
-        h = down(h)
-    feats.append(bottom(h))  # (B, 8 dim, H/8, W/8)
-    return feats
 
 
 def simple_gate(x: torch.Tensor) -> torch.Tensor:
@@ -188,21 +111,41 @@ def nafnet_blocks(c: int, n: int, **_: object) -> nn.Sequential:
     return nn.Sequential(*[NAFBlock(c) for _ in range(n)])
 
 
-class NAFNet(nn.Module):
-    """Three-level NAFNet-style U-Net with a global residual, ``G(x) = x + U(x)``.
+def nafnet_down(c: int) -> nn.Conv2d:
+    """Stride-2 2x2 convolution: ``(B, c, H, W) -> (B, 2c, H/2, W/2)``."""
+    return nn.Conv2d(c, 2 * c, 2, stride=2)
 
-    Parameters
-    ----------
-    in_channels : int
-        3 (RGB) or 1 (grayscale).
-    dim : int
-        Width of the first level; doubles per level (``dim, 2 dim, 4 dim, 8 dim``).
-    blocks : sequence of 4 int
-        Encoder blocks at the three levels, then the bottleneck blocks.
-    dec_blocks : sequence of 3 int
-        Decoder blocks at levels 1, 2, 3 (finest first).
-    refine : int
-        Extra blocks at full resolution before the output convolution.
+
+def nafnet_up(c: int) -> nn.Sequential:
+    """1x1 conv to ``2c``, pixel shuffle: ``(B, c, H, W) -> (B, c/2, 2H, 2W)``."""
+    return nn.Sequential(Conv1x1(c, 2 * c), nn.PixelShuffle(2))
+
+
+def _level_blocks(
+    c: int, n: int, level: int, heads: Sequence[int], ffn_expansion: float
+) -> nn.Sequential:
+    return nafnet_blocks(c, n)
+
+
+#: NAFNet in the U-Net skeleton: additive skips, biased stem and head, one
+#: decoder block per level by default.
+NAFNET_STYLE = UNetStyle(
+    blocks=_level_blocks,
+    down=nafnet_down,
+    up=nafnet_up,
+    concat_skips=False,
+    bias=True,
+    decoder_blocks=lambda blocks: (1, 1, 1),
+)
+
+
+class NAFNet(UNet):
+    """Four-level NAFNet-style U-Net with a global residual, ``G(x) = x + U(x)``.
+
+    Parameters as :class:`rcot_lib.models.unet.UNet` (``heads`` and
+    ``ffn_expansion`` are not used): width ``dim`` doubling per level, encoder
+    ``blocks`` at levels 1-3 and the bottleneck, ``dec_blocks`` (default 1, 1, 1)
+    and ``refine`` extra blocks at full resolution before the output convolution.
 
     Examples
     --------
@@ -211,57 +154,5 @@ class NAFNet(nn.Module):
     torch.Size([1, 3, 16, 24])
     """
 
-    multiple = 8
-
-    def __init__(
-        self,
-        in_channels: int = 3,
-        dim: int = 32,
-        blocks: Sequence[int] = (1, 1, 2, 2),
-        dec_blocks: Sequence[int] = (1, 1, 1),
-        refine: int = 0,
-    ) -> None:
-        super().__init__()
-        chans = [dim, 2 * dim, 4 * dim, 8 * dim]
-        self.channels = {8: chans[3], 4: chans[2], 2: chans[1]}
-        self.intro = nn.Conv2d(in_channels, dim, 3, padding=1)
-        self.encoders = nn.ModuleList(
-            nafnet_blocks(chans[i], blocks[i]) for i in range(3)
-        )
-        self.downs = nn.ModuleList(
-            nn.Conv2d(chans[i], chans[i + 1], 2, stride=2) for i in range(3)
-        )
-        self.middle = nafnet_blocks(chans[3], blocks[3])
-        # ups[i] / decoders[i] bring level i+1 to level i (finest first)
-        self.ups = nn.ModuleList(
-            nn.Sequential(Conv1x1(chans[i + 1], 2 * chans[i + 1]), nn.PixelShuffle(2))
-            for i in range(3)
-        )
-        self.decoders = nn.ModuleList(
-            nafnet_blocks(chans[i], dec_blocks[i]) for i in range(3)
-        )
-        self.refinement = nafnet_blocks(dim, refine)
-        self.ending = nn.Conv2d(dim, in_channels, 3, padding=1)
-
-    def encode(self, x: torch.Tensor) -> list[torch.Tensor]:
-        """Skips of levels 1-3 and the bottleneck output ``[f1, f2, f3, latent]``."""
-        return encode_levels(x, self.intro, self.encoders, self.downs, self.middle)
-
-    def decode(
-        self, x: torch.Tensor, feats: list[torch.Tensor], hooks: Hooks | None = None
-    ) -> torch.Tensor:
-        """Decoder; ``hooks[s]`` edits the feature at scale ``1/s`` (s = 8, 4, 2)."""
-        hooks = hooks or {}
-        h = feats[3]
-        if 8 in hooks:
-            h = hooks[8](h)
-        for i in (2, 1, 0):
-            h = self.decoders[i](self.ups[i](h) + feats[i])
-            scale = 2**i
-            if scale in hooks:
-                h = hooks[scale](h)
-        h = self.refinement(h)
-        return self.ending(h) + x
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.decode(x, self.encode(x))
+    style = NAFNET_STYLE
+    layer_names = ("intro", "middle", "ending")

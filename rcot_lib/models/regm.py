@@ -8,22 +8,32 @@ A small U-shaped encoder/decoder over the transport residual ``r0 = x - G(x)``:
 
 ``e3`` is the dense (latent) embedding at ``1/8`` of the resolution, the one the
 contrastive loss (Eq. 16) shapes and t-SNE shows; ``e2`` and ``e1`` are its
-decoder features at ``1/4`` and ``1/2``. Blocks are those of the chosen backbone
-(NAFNet blocks or Restormer Transformer blocks), one per level by default.
+decoder features at ``1/4`` and ``1/2``. It is the encoder of the four-level
+skeleton of :mod:`rcot_lib.models.unet` with two decoder levels (concatenated
+skips) and no head, in the chosen backbone's style (NAFNet blocks or Restormer
+Transformer blocks, one per level by default).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import torch
 from torch import nn
 
-from rcot_lib.models.nafnet import Conv1x1, encode_levels, nafnet_blocks
-from rcot_lib.models.restormer import downsample, restormer_blocks, upsample
+from rcot_lib.models.backbones import get_style
+from rcot_lib.models.layers import Conv1x1
+from rcot_lib.models.unet import (
+    LEVEL_OF_SCALE,
+    UNetEncoder,
+    UNetStyle,
+    decode_levels,
+    level_channels,
+)
 
 
-class REGM(nn.Module):
+class REGM(UNetEncoder):
     """Residual encoder (and, for multi-scale embeddings, decoder).
 
     Parameters
@@ -32,8 +42,8 @@ class REGM(nn.Module):
         Channels of the residual (3 or 1).
     dim : int
         Width of the first level; the levels have ``dim, 2 dim, 4 dim, 8 dim``.
-    backbone : {"nafnet", "restormer"}
-        Block style.
+    backbone : {"nafnet", "restormer"} or UNetStyle
+        Block style, and the down- and up-sampling layers.
     multiscale : bool
         Return ``(e1, e2, e3)`` (DA-RCOT) or ``(e3,)`` only (RCOT); in the latter
         case no decoder is built.
@@ -51,69 +61,47 @@ class REGM(nn.Module):
     [(2, 8, 8, 4), (2, 16, 4, 2), (2, 32, 2, 1)]
     """
 
+    layer_names = ("intro", "latent")
+
     def __init__(
         self,
         in_channels: int,
         dim: int,
-        backbone: str = "nafnet",
+        backbone: str | UNetStyle = "nafnet",
         multiscale: bool = True,
         blocks: int = 1,
         heads: Sequence[int] = (1, 2, 4, 8),
         ffn_expansion: float = 2.66,
     ) -> None:
         super().__init__()
-        chans = [dim, 2 * dim, 4 * dim, 8 * dim]
+        style = get_style(backbone)
+        chans = level_channels(dim)
         self.multiscale = multiscale
-        self.channels = {8: chans[3], 4: chans[2], 2: chans[1]}
-        if backbone == "restormer":
-
-            def make(i: int) -> nn.Module:
-                return restormer_blocks(chans[i], blocks, heads[i], ffn_expansion)
-
-            downs = [downsample(chans[i]) for i in range(3)]
-            ups = [upsample(chans[i + 1]) for i in (1, 2)]
-        else:
-
-            def make(i: int) -> nn.Module:
-                return nafnet_blocks(chans[i], blocks)
-
-            downs = [nn.Conv2d(chans[i], chans[i + 1], 2, stride=2) for i in range(3)]
-            ups = [
-                nn.Sequential(
-                    Conv1x1(chans[i + 1], 2 * chans[i + 1]), nn.PixelShuffle(2)
-                )
-                for i in (1, 2)
-            ]
-        self.intro = nn.Conv2d(in_channels, dim, 3, padding=1)
-        self.encoders = nn.ModuleList(make(i) for i in range(3))
-        self.downs = nn.ModuleList(downs)
-        self.latent = make(3)
+        self.channels = {s: chans[i] for s, i in LEVEL_OF_SCALE.items()}
+        make = partial(style.blocks, heads=tuple(heads), ffn_expansion=ffn_expansion)
+        # the sampling layers come first (also the unused ``ups`` of a single
+        # embedding): the order in which layers are made fixes a seed's weights
+        downs = [style.down(chans[i]) for i in range(3)]
+        ups = [style.up(chans[i + 1]) for i in (1, 2)]
+        self.build_encoder(in_channels, chans, [blocks] * 4, make, downs)
         if multiscale:
             # ups[0]: 1/8 -> 1/4, ups[1]: 1/4 -> 1/2; skips are concatenated
             self.ups = nn.ModuleList(reversed(ups))
             self.reduces = nn.ModuleList(
                 Conv1x1(2 * chans[i], chans[i]) for i in (2, 1)
             )
-            self.decoders = nn.ModuleList(make(i) for i in (2, 1))
-
-    def _encode(self, r: torch.Tensor) -> list[torch.Tensor]:
-        return encode_levels(r, self.intro, self.encoders, self.downs, self.latent)
+            self.decoders = nn.ModuleList(make(chans[i], blocks, i) for i in (2, 1))
 
     def embed(self, r: torch.Tensor) -> torch.Tensor:
         """The dense embedding ``e3`` of shape ``(B, 8 dim, H/8, W/8)``."""
-        return self._encode(r)[3]
+        return self.encode(r)[3]
 
     def forward(self, r: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """``(e1, e2, e3)`` (multi-scale) or ``(e3,)``; ``H, W`` divisible by 8."""
-        feats = self._encode(r)
+        feats = self.encode(r)
         e3 = feats[3]
         if not self.multiscale:
             return (e3,)
-        h, outs = e3, []
-        for up, reduce, dec, skip in zip(
-            self.ups, self.reduces, self.decoders, (feats[2], feats[1]), strict=True
-        ):
-            h = dec(reduce(torch.cat([up(h), skip], dim=1)))
-            outs.append(h)
-        e2, e1 = outs
+        levels = zip((2, 1), self.ups, self.reduces, self.decoders, strict=True)
+        e2, e1 = decode_levels(feats, levels)
         return (e1, e2, e3)

@@ -8,9 +8,10 @@ Each Transformer block is
 
 with MDTA the multi-Dconv head *transposed* attention (a ``C/heads x C/heads``
 attention map over channels, so the cost is linear in the number of pixels) and
-GDFN the gated-Dconv feed-forward network. Four levels (pixel-unshuffle down,
-pixel-shuffle up, concatenated skips), refinement blocks at full resolution and
-a global residual. The paper's size is ``dim=48, blocks=(4, 6, 6, 8),
+GDFN the gated-Dconv feed-forward network. In the four-level skeleton of
+:mod:`rcot_lib.models.unet` it goes down with pixel-unshuffle, up with pixel
+shuffle and concatenates the skips; refinement blocks at full resolution and a
+global residual. The paper's size is ``dim=48, blocks=(4, 6, 6, 8),
 heads=(1, 2, 4, 8), ffn_expansion=2.66, refine=4`` (about 26.1 M parameters).
 """
 
@@ -23,13 +24,8 @@ import torch.nn.functional as F
 from einops import rearrange
 from torch import nn
 
-from rcot_lib.models.nafnet import (
-    Conv1x1,
-    Hooks,
-    LayerNorm2d,
-    channel_parts,
-    encode_levels,
-)
+from rcot_lib.models.layers import Conv1x1, LayerNorm2d, channel_parts
+from rcot_lib.models.unet import UNet, UNetStyle
 
 
 class MDTA(nn.Module):
@@ -136,93 +132,38 @@ def upsample(c: int) -> nn.Sequential:
     )
 
 
-class Restormer(nn.Module):
+def _level_blocks(
+    c: int, n: int, level: int, heads: Sequence[int], ffn_expansion: float
+) -> nn.Sequential:
+    return restormer_blocks(c, n, heads[level], ffn_expansion)
+
+
+#: Restormer in the U-Net skeleton: pixel-unshuffle down, pixel-shuffle up,
+#: concatenated skips, no biases; the decoder mirrors the encoder by default.
+RESTORMER_STYLE = UNetStyle(
+    blocks=_level_blocks,
+    down=downsample,
+    up=upsample,
+    concat_skips=True,
+    bias=False,
+    decoder_blocks=lambda blocks: tuple(blocks[:3]),
+)
+
+
+class Restormer(UNet):
     """Four-level Restormer U-Net with a global residual, ``G(x) = x + U(x)``.
 
-    Parameters
-    ----------
-    in_channels : int
-        3 (RGB) or 1 (grayscale).
-    dim : int
-        Width of level 1 (paper: 48); levels have ``dim, 2 dim, 4 dim, 8 dim``.
-    blocks : sequence of 4 int
-        Blocks at levels 1-3 and in the latent (paper: 4, 6, 6, 8).
-    dec_blocks : sequence of 3 int
-        Decoder blocks at levels 1, 2, 3 (paper: as the encoder, 4, 6, 6).
-    heads : sequence of 4 int
-        Attention heads per level (paper: 1, 2, 4, 8).
-    ffn_expansion : float
-        GDFN expansion (paper: 2.66).
-    refine : int
-        Refinement blocks at full resolution (paper: 4).
+    Parameters as :class:`rcot_lib.models.unet.UNet`; the paper's are
+    ``dim=48, blocks=(4, 6, 6, 8)``, decoder blocks as the encoder's (4, 6, 6),
+    ``heads=(1, 2, 4, 8)``, ``ffn_expansion=2.66`` and ``refine=4``. Decoder
+    level 1 and the refinement keep the ``2 dim`` concatenated channels.
 
     Examples
     --------
-    >>> g = Restormer(3, 8, (1, 1, 1, 1), (1, 1, 1), (1, 2, 4, 8), 2.0, 1)
+    >>> g = Restormer(3, 8, (1, 1, 1, 1), (1, 1, 1), refine=1, heads=(1, 2, 4, 8))
     >>> g(torch.rand(1, 3, 16, 24)).shape
     torch.Size([1, 3, 16, 24])
     """
 
-    multiple = 8
-
-    def __init__(
-        self,
-        in_channels: int = 3,
-        dim: int = 48,
-        blocks: Sequence[int] = (4, 6, 6, 8),
-        dec_blocks: Sequence[int] = (4, 6, 6),
-        heads: Sequence[int] = (1, 2, 4, 8),
-        ffn_expansion: float = 2.66,
-        refine: int = 4,
-    ) -> None:
-        super().__init__()
-        chans = [dim, 2 * dim, 4 * dim, 8 * dim]
-        # hook points: latent (1/8), decoder level 3 (1/4), decoder level 2 (1/2)
-        self.channels = {8: chans[3], 4: chans[2], 2: chans[1]}
-        ffn = ffn_expansion
-        self.patch_embed = nn.Conv2d(in_channels, dim, 3, padding=1, bias=False)
-        self.encoders = nn.ModuleList(
-            restormer_blocks(chans[i], blocks[i], heads[i], ffn) for i in range(3)
-        )
-        self.downs = nn.ModuleList(downsample(chans[i]) for i in range(3))
-        self.latent = restormer_blocks(chans[3], blocks[3], heads[3], ffn)
-        # ups[i] / reduces[i] / decoders[i] bring level i+1 to level i (finest first);
-        # level 1 keeps the concatenated 2 dim channels, as in Restormer
-        self.ups = nn.ModuleList(upsample(chans[i + 1]) for i in range(3))
-        self.reduces = nn.ModuleList(
-            [nn.Identity()]
-            + [Conv1x1(2 * chans[i], chans[i], bias=False) for i in (1, 2)]
-        )
-        dec_chans = [2 * dim, chans[1], chans[2]]
-        self.decoders = nn.ModuleList(
-            restormer_blocks(dec_chans[i], dec_blocks[i], heads[i], ffn)
-            for i in range(3)
-        )
-        self.refinement = restormer_blocks(2 * dim, refine, heads[0], ffn)
-        self.output = nn.Conv2d(2 * dim, in_channels, 3, padding=1, bias=False)
-
-    def encode(self, x: torch.Tensor) -> list[torch.Tensor]:
-        """Skips of levels 1-3 and the latent output ``[f1, f2, f3, latent]``."""
-        return encode_levels(
-            x, self.patch_embed, self.encoders, self.downs, self.latent
-        )
-
-    def decode(
-        self, x: torch.Tensor, feats: list[torch.Tensor], hooks: Hooks | None = None
-    ) -> torch.Tensor:
-        """Decoder; ``hooks[s]`` edits the feature at scale ``1/s`` (s = 8, 4, 2)."""
-        hooks = hooks or {}
-        h = feats[3]
-        if 8 in hooks:
-            h = hooks[8](h)
-        for i in (2, 1, 0):
-            h = torch.cat([self.ups[i](h), feats[i]], dim=1)
-            h = self.decoders[i](self.reduces[i](h))
-            scale = 2**i
-            if scale in hooks:
-                h = hooks[scale](h)
-        h = self.refinement(h)
-        return self.output(h) + x
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.decode(x, self.encode(x))
+    style = RESTORMER_STYLE
+    layer_names = ("patch_embed", "latent", "output")

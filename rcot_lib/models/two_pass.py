@@ -5,8 +5,9 @@ r"""The two-pass residual-conditioned transport map of DA-RCOT (Eq. 14-15).
     (e_1, e_2, e_3) = \mathrm{REGM}(r_0), \qquad
     T(x) = G(x \mid e_1, e_2, e_3)
 
-The map is independent of the backbone ``G`` (NAFNet- or Restormer-style): the
-backbone only has to expose ``encode`` and ``decode(x, feats, hooks)``. In the
+The map is independent of the backbone ``G`` (NAFNet- or Restormer-style, named
+in :data:`rcot_lib.models.backbones.BACKBONES`): the backbone only has to expose
+``encode`` and ``decode(x, feats, hooks)`` (:class:`rcot_lib.models.unet.UNet`). In the
 second pass the encoder features of the first pass are reused and only the
 decoder reruns; each embedding is added, weighted 0.8, to the decoder feature
 at its scale (``e3`` at 1/8, ``e2`` at 1/4, ``e1`` at 1/2), followed by one block
@@ -22,12 +23,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from rcot_lib.models.backbones import get_backbone
 from rcot_lib.models.config import ModelConfig
-from rcot_lib.models.nafnet import Conv1x1, NAFNet, nafnet_blocks
+from rcot_lib.models.layers import Conv1x1
 from rcot_lib.models.regm import REGM
-from rcot_lib.models.restormer import Restormer, restormer_blocks
+from rcot_lib.models.unet import LEVEL_OF_SCALE
 
-BACKBONES = ("nafnet", "restormer")
 CONDITIONS = ("multiscale", "single", "none")
 
 
@@ -104,15 +105,12 @@ class TwoPassMap(nn.Module):
         self.cfg = cfg
         self.condition = cfg.condition
         c = cfg.in_channels
-        dec = tuple(cfg.dec_blocks) or (
-            (1, 1, 1) if cfg.backbone == "nafnet" else tuple(cfg.blocks[:3])
+        backbone = get_backbone(cfg.backbone)
+        style = backbone.style
+        self.generator = backbone(
+            c, cfg.dim, cfg.blocks, cfg.dec_blocks, cfg.refine, cfg.heads,
+            cfg.ffn_expansion,
         )
-        if cfg.backbone == "nafnet":
-            self.generator = NAFNet(c, cfg.dim, cfg.blocks, dec, cfg.refine)
-        else:
-            self.generator = Restormer(
-                c, cfg.dim, cfg.blocks, dec, cfg.heads, cfg.ffn_expansion, cfg.refine
-            )
         self.multiple = self.generator.multiple
         self.regm = None
         self.fusions = nn.ModuleDict()
@@ -122,21 +120,17 @@ class TwoPassMap(nn.Module):
         self.regm = REGM(
             c,
             cfg.regm_dim or cfg.dim,
-            cfg.backbone,
+            style,
             multiscale=multiscale,
             blocks=cfg.regm_blocks,
             heads=cfg.heads,
             ffn_expansion=cfg.ffn_expansion,
         )
-        level = {8: 3, 4: 2, 2: 1}
         for s in (2, 4, 8) if multiscale else (8,):
             ch = self.generator.channels[s]
-            if cfg.backbone == "nafnet":
-                block = nafnet_blocks(ch, cfg.fusion_blocks)
-            else:
-                block = restormer_blocks(
-                    ch, cfg.fusion_blocks, cfg.heads[level[s]], cfg.ffn_expansion
-                )
+            block = style.blocks(
+                ch, cfg.fusion_blocks, LEVEL_OF_SCALE[s], cfg.heads, cfg.ffn_expansion
+            )
             self.fusions[str(s)] = Fusion(
                 block, self.regm.channels[s], ch, cfg.fusion_weight
             )
@@ -187,15 +181,15 @@ class TwoPassMap(nn.Module):
 
 
 def _validate(cfg: ModelConfig) -> None:
-    if cfg.backbone not in BACKBONES:
-        raise ValueError(f"unknown backbone {cfg.backbone!r}; choose from {BACKBONES}")
+    get_backbone(cfg.backbone)  # a clear error for an unknown name
     if cfg.condition not in CONDITIONS:
         raise ValueError(
             f"unknown condition {cfg.condition!r}; choose from {CONDITIONS}"
         )
     if len(cfg.blocks) != 4:
         raise ValueError(
-            f"blocks needs 4 entries (3 levels + bottleneck), got {cfg.blocks}"
+            f"blocks needs 4 entries (levels 1-3 and the bottleneck), "
+            f"got {cfg.blocks}"
         )
     if cfg.dec_blocks and len(cfg.dec_blocks) != 3:
         raise ValueError(f"dec_blocks needs 3 entries, got {cfg.dec_blocks}")
