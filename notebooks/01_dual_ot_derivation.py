@@ -69,7 +69,7 @@ import scipy.optimize
 import torch
 
 import rcot_lib
-from rcot_lib import costs, duality, viz, viz_costs
+from rcot_lib import cost_lab, costs, duality, selfcheck, viz, viz_costs
 from rcot_lib.widgets import interact_or_static
 
 rcot_lib.check_version("0.1.0")
@@ -195,10 +195,32 @@ print(f"inf_T L(g*, T) = {L_star:.6f}  vs OT = {primal:.6f}")
 np.testing.assert_allclose(L_star, primal, rtol=1e-9)
 
 # %% [markdown]
+# **Think!** $T^\star$ attains the saddle value, so is it an optimal transport map? A transport map must push
+# $\mu$ to $\nu$. Below, the mass $T^\star$ sends to each target, $(T^\star_\# a)_j = \sum_{i:\,T^\star(i) = j} a_i$,
+# beside $b$, and the number of sources whose mass the optimal plan $P$ splits. Why do they differ?
+
+# %%
+push = np.bincount(T_star, weights=a, minlength=m)
+split = np.flatnonzero(np.count_nonzero(P > 1e-12, axis=1) > 1)
+print("T*_# a:", np.round(push, 4))
+print("b     :", np.round(b, 4))
+print(f"max |T*_# a - b| = {np.abs(push - b).max():.4f};  the plan splits sources {split.tolist()}")
+ties = [int(np.sum(np.isclose(C[i] - g_pot, f_pot[i], atol=1e-9))) for i in split]
+print("targets tied in argmin_j C_ij - g_j for those sources:", ties)
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Answer.** The plan has to split some sources: with uneven weights $a$ and $b$ no assignment of whole atoms
+# meets the target marginal, and an optimal vertex of the LP may carry up to $n + m - 1$ non-zeros on $n$ rows.
+# For a split source, complementary slackness makes $C_{ij} - g_j$ equal to $f_i$ on every target $j$ it
+# feeds, so $\arg\min_j$ is a tie (the last printed line) and `np.argmin` sends the *whole* of $a_i$ to the
+# first of them. The value $\inf_T \mathcal L(g^\star, T)$ does not care how ties are broken, so $T^\star$
+# still attains the saddle value, but its pushforward misses $b$ on the tied targets. $T^\star$ is an optimal
+# map only when no source has to split; Proposition 1 asks for an atomless $\mu$ for that reason, and on
+# discrete data the plan, not the map, is the solution.
+
+# %% [markdown]
 # Only *samples* enter $\mathcal L$: $x \sim \mu$ through the map and $y \sim \nu$ through the potential.
-# That is why DA-RCOT trains on unpaired data (Eq. 8). The best response $T^\star$ above is a map on the
-# support of $\mu$; it is an optimal map when no source atom has to split (Proposition 1 needs atomless
-# $\mu$; on discrete data the plan may split mass, and then $T^\star$ alone does not push $\mu$ to $\nu$).
+# That is why DA-RCOT trains on unpaired data (Eq. 8).
 #
 # **The paired form (Eq. 6, 7).** When some $x$ come with their clean image $y_x$, the cost gains
 # $\Sigma \, \|T(x) - y_x\|_1$:
@@ -340,11 +362,14 @@ interact_or_static(
 # ## Exercises
 #
 # 1. Show that with `norm="backward"` on $d$-dimensional vectors the $p = 2$ term equals $\sqrt d$ times the
-#    Euclidean term, and check it numerically with `costs.frot_cost_matrix`.
+#    Euclidean term, and check it numerically with `costs.frot_cost_matrix` (first cell below; then check
+#    your factor with `selfcheck.check_backward_factor`).
 # 2. Make the problem degenerate (two identical target points) and compare the duals of `ot.emd` with those
-#    of `linprog`. Do they agree? Do the values?
-# 3. Replace Adam in `duality.solve_semi_dual` by plain SGD with step $1/\sqrt t$ and compare the gaps.
-# 4. For which $\lambda$ does the $p = 1$ plan of section 6 first differ from the Euclidean one?
+#    of `linprog` (`duality.solve_dual_lp`). Do they agree? Do the values?
+# 3. Replace Adam in `duality.solve_semi_dual` by plain SGD with step $\eta/\sqrt t$ (`optimizer="sgd"`) and
+#    compare the gaps after the same number of steps.
+# 4. For which $\lambda$ does the $p = 1$ plan of section 6 first differ from the Euclidean one? Check your
+#    answer with `selfcheck.check_lambda_threshold(your_lambda, Xp, Yp)`.
 # 5. In the lab, take the signals and `transform="fft"`: why does the DFT not find the veil sparse, although
 #    it is made of two cosines? (Hint: the DFT's basis is periodic; is a ramp?)
 #
@@ -357,9 +382,106 @@ interact_or_static(
 # - V. Seguy et al., *Large-Scale Optimal Transport and Mapping Estimation*, ICLR 2018. [arXiv:1711.02283](https://arxiv.org/abs/1711.02283)
 # - POT, Python Optimal Transport: [documentation](https://pythonot.github.io) (`ot.emd`, `ot.emd2`, `ot.sinkhorn`).
 
-# %%
-# Exercise 1, a start: compare the two matrices for d = 4 (fill in the factor)
+# %% tags=["exercise"]
+# Exercise 1, a start: compare the two matrices for d = 4, then fill in the factor
 Xe, Ye = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
 back = costs.frot_cost_matrix(Xe, Ye, lam=1.0, p=2, transform="fft", norm="backward")
 eu = costs.frot_cost_matrix(Xe, Ye, lam=0.0)
 print("ratio of the Fourier term to the Euclidean term:", np.unique(np.round((back - eu) / eu, 6)))
+my_factor = None  # your factor for d = 4 (or a function of d)
+selfcheck.check_backward_factor(my_factor, d=4)
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 1. The unnormalised DFT is sqrt(d) times the unitary one, F_b = sqrt(d) F_o,
+# so ||F_b r||_2 = sqrt(d) ||F_o r||_2 = sqrt(d) ||r||_2 by Parseval: the cost is (1 + lam sqrt(d)) ||r||.
+for d in (2, 4, 9, 16):
+    Xd, Yd = rng.standard_normal((3, d)), rng.standard_normal((3, d))
+    back = costs.frot_cost_matrix(Xd, Yd, lam=1.0, p=2, transform="fft", norm="backward")
+    eu = costs.frot_cost_matrix(Xd, Yd, lam=0.0)
+    print(f"d = {d:2d}: Fourier term / Euclidean term = {np.unique(np.round((back - eu) / eu, 6))}, "
+          f"sqrt(d) = {np.sqrt(d):.6f}")
+selfcheck.check_backward_factor(np.sqrt)
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 2: repeat target 0 (two identical columns of C); then also make the weights uniform
+Yd = np.vstack([Y, Y[:1]])
+Cd = costs.frot_cost_matrix(X, Yd, lam=LAM, p=P_NORM)
+bd = np.append(b, b[0]) / (1 + b[0])
+for label, (a_d, b_d) in {"repeated point": (a, bd), "and uniform weights": (ot.unif(n), ot.unif(m + 1))}.items():
+    Pd, f_emd, g_emd, value_emd = duality.emd_with_duals(a_d, b_d, Cd)
+    f_lin, g_lin, value_lin = duality.solve_dual_lp(a_d, b_d, Cd)
+    t = np.mean(f_emd - f_lin)  # the free shift (f + t, g - t)
+    differ = max(np.abs(f_emd - f_lin - t).max(), np.abs(g_emd - g_lin + t).max())
+    slack = [duality.complementary_slackness(Pd, f_, g_, Cd) for f_, g_ in ((f_emd, g_emd), (f_lin, g_lin))]
+    print(f"{label}: values differ by {abs(value_emd - value_lin):.1e}; duals differ by {differ:.1e} "
+          f"after the shift; plan support {np.count_nonzero(Pd > 1e-12)} of n + m - 1 = {n + m}; "
+          f"both dual pairs optimal: {all(r.max_violation < 1e-9 and r.max_gap_on_support < 1e-9 for r in slack)}")
+    print(f"    potentials of the two copies: {g_emd[0]:.4f} = {g_emd[-1]:.4f} (emd), "
+          f"{g_lin[0]:.4f} = {g_lin[-1]:.4f} (linprog)")
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 2.** The values always agree: strong duality holds for every LP with a finite
+# optimum. The repeated point makes the *plan* non-unique (mass can move between the two copies at no cost),
+# not the duals: the copies' constraints are identical, so both copies get the same potential, and the first
+# line says how far the two solvers' duals are apart. Several optimal *duals* come from a *degenerate primal*:
+# an optimal vertex with fewer than $n + m - 1$ non-zeros, as with uniform weights, where the plan is close to
+# a permutation (second line). Then the two solvers may return dual vectors that differ by more than the shift
+# $(f + t, g - t)$, and both are optimal: feasible and complementary to the same plan. Compare values and
+# optimality conditions, never the dual vectors themselves.
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 3: the same problem, steps and batch size, two optimisers
+for opt in ("adam", "sgd"):
+    g_opt, hist = duality.solve_semi_dual(a_s, b_s, C_s, num_steps=SEMI_DUAL_STEPS,
+                                          batch_size=8, optimizer=opt)
+    gaps = [100 * (exact - max(hist[:k])) / exact for k in (100, SEMI_DUAL_STEPS // 2, SEMI_DUAL_STEPS)]
+    print(f"{opt:4s}: gap to ot.emd2 after 100 / {SEMI_DUAL_STEPS // 2} / {SEMI_DUAL_STEPS} steps: "
+          + " / ".join(f"{v:.3f} %" for v in gaps))
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 3.** Read the two lines above. The semi-dual is concave but piecewise linear, so its
+# supergradient does not shrink near the optimum: plain SGD needs a decaying step, and $\eta/\sqrt t$ is the
+# classical choice, with an error that decays like $1/\sqrt t$. Adam divides each coordinate's step by a
+# running scale of its gradient, and the cosine schedule takes the step to zero at the end, which lets it
+# settle on the optimal kink; with mini-batches of 8 sources both see noisy gradients.
+
+# %% tags=["exercise"]
+# Exercise 4: your answer (the smallest lambda at which the p = 1 plan leaves the Euclidean one)
+my_lambda = None
+selfcheck.check_lambda_threshold(my_lambda, Xp, Yp)
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 4: scan lambda in steps of 0.01 and compare each p = 1 plan with the Euclidean one
+def p1_plan(lam):
+    C_lam = costs.frot_cost_matrix(Xp, Yp, lam=lam, p=1, transform="fft", norm="ortho")
+    return ot.emd(ot.unif(N_PLAN), ot.unif(N_PLAN), C_lam)
+
+
+lams = np.arange(0.0, 3.0 + 1e-9, 0.01)
+first = next(lam for lam in lams if not np.allclose(p1_plan(lam), plans["Euclidean"]))
+print(f"the p = 1 plan first differs from the Euclidean plan at lambda = {first:.2f}")
+selfcheck.check_lambda_threshold(first, Xp, Yp)
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 5: the veil's energy in its two largest coefficients, DCT against DFT
+d = 16
+veil = 1.0 * costs.dct_matrix(d)[0] + 1.0 * costs.dct_matrix(d)[1]  # an offset and a slow ramp
+for transform in ("dct", "fft"):
+    energy = np.sort(np.abs(costs.fourier_coefficients(veil[None], transform, "ortho"))[0] ** 2)[::-1]
+    print(f"{transform}: the 2 largest of {d} coefficients hold {100 * energy[:2].sum() / energy.sum():5.1f} % "
+          f"of the veil's energy; 99 % needs {int(np.searchsorted(np.cumsum(energy) / energy.sum(), 0.99)) + 1}")
+lab = cost_lab.lab_problem("signals", seed=1)  # the widget's signals
+for transform in ("dct", "fft"):
+    s = cost_lab.plan_summary(lab["X"], lab["Y"], lab["a"], lab["b"], lam=1.0, p=1.0,
+                              transform=transform, truth=lab["truth"])
+    print(f"p = 1 with the {transform}: {100 * s['on_truth']:.0f} % of the mass on the planted pairs")
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 5.** The DFT's basis vectors are periodic: the DFT of a signal is the Fourier series
+# of its periodic extension. The offset is fine (it is the DFT's constant vector), but the ramp, repeated, is
+# a sawtooth with a jump at the wrap-around, whose DFT coefficients decay only like $1/k$: its energy spreads
+# over every frequency (the first printed line for `fft`). The DCT-II is the DFT of the *even* (mirrored)
+# extension, which has no jump, and its second basis vector is a half period of a cosine, which the DFT does
+# not contain: "two cosines" of the DCT are not two frequencies of the DFT. So the $p = 1$ term under the DFT
+# sees the veil as dense, no cheaper than any other residual, and the plan finds fewer planted pairs (the last
+# two lines).

@@ -69,7 +69,7 @@ import numpy as np
 import ot
 
 import rcot_lib
-from rcot_lib import neural2d, toy2d, viz, viz_costs
+from rcot_lib import neural2d, selfcheck, toy2d, viz, viz_costs
 from rcot_lib.widgets import interact_or_static
 
 rcot_lib.check_version("0.1.0")
@@ -144,6 +144,18 @@ plt.show()
 X, Y = toy2d.sample_pair("gaussians", 2 * N_PLOT, seed=SEED, antithetic=True)
 _, cost = toy2d.exact_plan(X, Y)
 print(f"closed form W2^2 = {toy2d.gaussian_w2_squared(m0, S0, m1, S1):.4f},  ot.emd2 on samples = {cost:.4f}")
+
+# %% [markdown]
+# **Think!** The two numbers differ. Is that only chance? Over many draws of the samples, should the exact
+# cost between samples err above $W_2^2$, below it, or neither?
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Answer.** Above, on average. The OT cost is a supremum of functions that are linear in the pair of
+# measures ($\langle a, f\rangle + \langle b, g\rangle$ over feasible potentials), so it is jointly convex in
+# $(\mu, \nu)$. The empirical measures are unbiased, $\mathbb E\,\hat\mu_n = \mu$, so by Jensen's inequality
+# $\mathbb E\, W_2^2(\hat\mu_n, \hat\nu_n) \ge W_2^2(\mathbb E\hat\mu_n, \mathbb E\hat\nu_n) = W_2^2(\mu, \nu)$: with
+# finite samples the plan can also match the samples' accidents. The bias shrinks as $n$ grows; one draw may
+# still fall on either side, which is why section 5 averages over draws and reports a standard error.
 
 # %% [markdown]
 # ## 3. The FROT cost in 2-D: why $p = 1$ makes residuals sparse
@@ -302,7 +314,9 @@ print(f"within 2 % of the exact cost: {within}")
 #
 # ## Exercises
 #
-# 1. Set `LAM_SPARSE = 0` and retrain: how many residuals lie on the DCT axes now?
+# 1. Set `LAM_SPARSE = 0` and retrain: how many residuals lie on the DCT axes now? Count them yourself (a
+#    residual $r$ is on an axis when $\min_k |(D r)_k| < 0.1\,\|r\|$) and check your count with
+#    `selfcheck.check_axis_fraction(your_count, residuals)`.
 # 2. Replace the DCT by the identity (residuals sparse in the pixel basis): choose `transform="identity"` in
 #    the widget of section 3, and train a map with `neural2d.Neural2DConfig(..., transform="identity")`.
 #    Which lines in the plane attract the residuals now?
@@ -319,9 +333,89 @@ print(f"within 2 % of the exact cost: {within}")
 # - A. Korotin, D. Selikhanovych, E. Burnaev, *Neural Optimal Transport*, ICLR 2023. [arXiv:2201.12220](https://arxiv.org/abs/2201.12220)
 # - POT, Python Optimal Transport: [documentation](https://pythonot.github.io) (`ot.emd`, `ot.emd2`, `ot.sinkhorn`).
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 1: the map of section 4 retrained with lam = 0 (the plain quadratic cost)
+cfg0 = neural2d.Neural2DConfig(lam=0.0, p=1, num_steps=SPARSE_STEPS, hidden=HIDDEN, batch_size=BATCH,
+                               lr=LR, lr_final=LR_FINAL, seed=SEED)
+map0 = neural2d.train_minimax("gaussian_stretch", cfg0, device=device, progress=False)
+D2 = np.array([[1.0, 1.0], [1.0, -1.0]]) / np.sqrt(2)  # the 2 x 2 orthonormal DCT
+for name, T_map in {"lam = 0": map0.T, f"lam = {LAM_SPARSE}, p = 1": maps[1].T}.items():
+    R = Xs - neural2d.apply_map(T_map, Xs)
+    on_axes = int(np.sum(np.abs(R @ D2.T).min(1) < 0.1 * np.linalg.norm(R, axis=1)))
+    print(f"{name}: {on_axes} of {len(R)} residuals on the DCT axes ({100 * on_axes / len(R):.1f} %)")
+    if name == "lam = 0":
+        selfcheck.check_axis_fraction(on_axes, R)
+print(f"residuals pointing in uniformly random directions: {100 * 8 * np.degrees(np.arcsin(0.1)) / 360:.1f} %")
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 1.** A residual is "on an axis" when its direction lies within $\arcsin 0.1
+# \approx 5.7°$ of one of the four DCT half-axes, a share of $8 \cdot 5.7° / 360° \approx 12.8\,\%$ of all
+# directions (last line). Compare the $\lambda = 0$ line with it: without the Fourier term the quadratic cost has
+# no preferred direction, so the share is about what chance gives, while the $p = 1$ map of section 4 puts
+# more residuals on the diagonals (in fast mode the maps train only briefly, so the gap is smaller than in a
+# full run).
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 2: the exact plan and a trained map with the pixel basis
+viz_costs.draw_residual_axes(X, Y, LAM_SPARSE, 1.0, "identity", "sqeuclidean")
+plt.show()
+cfg_id = neural2d.Neural2DConfig(lam=LAM_SPARSE, p=1, transform="identity", num_steps=SPARSE_STEPS,
+                                 hidden=HIDDEN, batch_size=BATCH, lr=LR, lr_final=LR_FINAL, seed=SEED)
+map_id = neural2d.train_minimax("gaussian_stretch", cfg_id, device=device, progress=False)
+for name, T_map in {"transform = identity": map_id.T, "transform = dct": maps[1].T}.items():
+    R = Xs - neural2d.apply_map(T_map, Xs)
+    print(f"{name:21s}: on the pixel axes {100 * toy2d.dct_axis_fraction(R, basis='identity'):5.1f} %, "
+          f"on the DCT axes {100 * toy2d.dct_axis_fraction(R, basis='dct'):5.1f} %")
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 2.** With $F$ the identity the soft threshold acts on the residual's own coordinates:
+# $r_k = 0$ whenever the potential pulls less than $\lambda$ along coordinate $k$. The attracting lines are the
+# coordinate axes, horizontal and vertical moves that change one coordinate of $x$ only, where the DCT
+# attracted the residuals to the diagonals $r_1 = \pm r_2$. The printed shares compare the two maps on both
+# pairs of axes.
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 3: one map step per potential step, with as many map steps as t_iters = 10 takes
+cfg1 = neural2d.Neural2DConfig(lam=LAM, p=1, num_steps=10 * NUM_STEPS, t_iters=1, hidden=HIDDEN,
+                               batch_size=BATCH, lr=LR, lr_final=LR_FINAL, seed=SEED)
+_, m_one = neural2d.run_pair("gaussians", cfg1, n_eval=N_EVAL, repeats=REPEATS, device=device,
+                             progress=False)
+m_ten = next(m for name, p, m in rows if name == "gaussians")
+for label, m in {"t_iters = 10": m_ten, "t_iters = 1 ": m_one}.items():
+    print(f"{label}: ratio {m['ratio']:.4f} +/- {m['ratio_se']:.4f}, optimality {m['optimality_ratio']:.4f}, "
+          f"W2 pushforward {m['w2_pushforward']:.4f} (floor {m['w2_sampling']:.4f})")
+closer = "closer to" if m_one["w2_pushforward"] < m_ten["w2_pushforward"] else "further from"
+print(f"with t_iters = 1 the pushforward ends {closer} the target than with t_iters = 10")
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 3.** Eq. 5 is a $\sup_\phi \inf_T$: the potential's gradient is only right when $T$ is
+# (close to) a best response to the current $\phi$. With `t_iters = 1` the two players move at the same pace,
+# as in a GAN, and the game can circle instead of converging; ten map steps per potential step keep $T$ near
+# its best response. Read the answer for this toy pair from the printed lines: whether the pushforward reaches
+# its sampling floor, and whether the map stays cyclically monotone (optimality 1). An easy pair such as two
+# Gaussians forgives a lot; the alternation matters more for the image maps of notebook 06.
+
+# %% tags=["exercise"]
 # Exercise 4, a start: the spread of the exact cost over plain and antithetic draws
 for anti in (False, True):
     costs_k = [toy2d.exact_cost(*toy2d.sample_pair("gaussians", 200, seed=k, antithetic=anti))
                for k in range(3)]
     print(f"antithetic={anti}: exact costs {np.round(costs_k, 3)}")
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 4: five draws of 200 points each way
+spread = {}
+for anti in (False, True):
+    draws = [toy2d.exact_cost(*toy2d.sample_pair("gaussians", 200, seed=k, antithetic=anti))
+             for k in range(5)]
+    spread[anti] = np.std(draws, ddof=1)
+    print(f"antithetic={anti!s:5s}: mean {np.mean(draws):.3f}, standard deviation {spread[anti]:.3f}")
+print(f"closed form W2^2 = {toy2d.gaussian_w2_squared(m0, S0, m1, S1):.3f}; antithetic sampling divides "
+      f"the spread by {spread[False] / spread[True]:.1f}")
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 4.** For the quadratic cost, $W_2^2$ splits into the squared distance between the
+# means plus a term that depends on the centred shapes only. Between samples, the first part uses the *sample*
+# means, whose error moves the cost by about $2\langle m_0 - m_1, \bar x - m_0 - (\bar y - m_1)\rangle$: a
+# first-order error, large here because the two means are far apart. Antithetic samples have exact means, so
+# that error vanishes and only the shape noise is left; the printed ratio says by how much the spread drops.

@@ -75,7 +75,7 @@ from IPython.display import Markdown, display
 
 import rcot_lib
 import rcot_lib.device
-from rcot_lib import cost_lab, costs, data, pairing, tables, viz_costs
+from rcot_lib import cost_lab, costs, data, pairing, selfcheck, tables, viz_costs
 from rcot_lib import degradations as D
 from rcot_lib import spectra as S
 from rcot_lib.viz import plot_radial_power, plot_score_boxes, show_residual_spectra
@@ -195,6 +195,24 @@ s_noise = S.residual_scores(noise, torch.zeros_like(noise))
 np.testing.assert_allclose(s_noise["fourier_hoyer"], 1 - np.sqrt(np.pi) / 2, atol=0.01)
 np.testing.assert_allclose(s_noise["fourier_gini"], 1 - 1 / np.sqrt(2), atol=0.01)
 print({k: round(float(v), 3) for k, v in s_noise.items()})
+
+# %% [markdown]
+# **Think!** White noise is the least structured residual there is, yet its Fourier Hoyer score is about
+# 0.11, not 0. Which residual *does* score 0 in the Fourier domain? Try a single bright pixel:
+
+# %%
+spike = torch.zeros(1, 128, 128)
+spike[0, 40, 70] = 1.0
+print(f"one bright pixel: Fourier Hoyer {S.sparsity_scores(spike)['hoyer'].item():.3f}, "
+      f"pixel Hoyer {S.sparsity_scores(spike, 'pixel')['hoyer'].item():.3f}")
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Answer.** $H(c) = 0$ exactly when all magnitudes $|c_k|$ are equal ($\|c\|_1 = \sqrt N \|c\|_2$). A single
+# pixel has a perfectly flat spectrum, $|\mathcal F \delta| = 1/\sqrt N$ everywhere: Fourier Hoyer 0, pixel
+# Hoyer 1. White noise has a flat spectrum only *on average*: each $|c_k|$ is a random Rayleigh variable, and
+# the spread of those magnitudes gives $H \to 1 - \sqrt\pi/2 \approx 0.114$. So 0.11 is the floor of "no
+# structure at all" for random residuals, and sparsity is a property of a basis: the spike is as sparse as
+# possible in pixels and as dense as possible in frequencies.
 
 # %% [markdown]
 # ## 4. Scores over many images: synthetic degradations
@@ -453,10 +471,11 @@ interact_or_static(
 #
 # ## Exercises
 #
-# 1. Drop the DC coefficient ($c_0$) before scoring. Which degradation's score changes
-#    most, and why? (Hint: what is the mean of a haze residual?)
+# 1. Drop the DC coefficient ($c_0$) before scoring. Which degradation's score changes most, and why? (Hint:
+#    what is the mean of a haze residual?)
 # 2. Implement the $\ell_1/\ell_2$ ratio below and check
-#    $\|c\|_1/(\sqrt N\|c\|_2) = 1 - H(c)(1 - 1/\sqrt N)$ on a few residuals.
+#    $\|c\|_1/(\sqrt N\|c\|_2) = 1 - H(c)(1 - 1/\sqrt N)$ on a few residuals; `selfcheck.check_l1_l2_ratio`
+#    tries your function on test vectors.
 # 3. Set `CHANNEL = "luma"` and rerun sections 4-5. Rain is achromatic, low light is
 #    not: which scores move?
 # 4. Compare the light and heavy rain scores with the real Rain100L numbers. Which
@@ -470,7 +489,105 @@ interact_or_static(
 # - F. Wen, W. Wang, W. Yu, *Sparsity-Aware Optimal Transport for Unsupervised Restoration Learning* (SOT).
 # - PyTorch: [documentation](https://pytorch.org/docs/stable/) (`torch.fft`, `torch.autograd`).
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 1: Fourier Hoyer with and without the DC coefficient (index 0 of the unshifted FFT)
+dc_rows = []
+for task in D.TASKS:
+    r = D.degrade(clean_fig, task, SEED) - clean_fig
+    mag = S.fourier_magnitude(r).flatten(1)  # (C, N), orthonormal: c_0 = sqrt(N) mean(r)
+    with_dc, without_dc = S.hoyer(mag).mean().item(), S.hoyer(mag[:, 1:]).mean().item()
+    dc_share = (mag[:, 0] ** 2 / mag.pow(2).sum(1)).mean().item()
+    dc_rows.append((with_dc - without_dc, task))
+    print(f"{task:11s} Hoyer {with_dc:.3f} -> {without_dc:.3f} without DC;  mean residual {r.mean():+.4f}, "
+          f"DC holds {100 * dc_share:5.1f} % of the energy")
+print(f"largest change: {max(dc_rows)[1]} ({max(dc_rows)[0]:+.3f})")
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 1.** With the orthonormal DFT, $c_0 = \sqrt N\,\overline{r}$: the DC coefficient is the
+# residual's mean. Noise, rain and blur have residuals with a small mean, so their DC term is one coefficient
+# among many and dropping it changes little. Haze adds a bright veil $A(1 - t)$ and low light scales the image
+# down: both residuals have a large mean of one sign, and the DC coefficient holds a large share of their
+# energy (the last column). Without it, what is left is the veil's slow variation and the image-dependent
+# part, less concentrated, so the scores of these two fall most (the last line names the larger change).
+# Part of the "sparsity" of these two is simply a brightness offset.
+
+# %% tags=["exercise"]
 def l1_l2_ratio(c):
     """Exercise 2: ||c||_1 / (sqrt(N) ||c||_2) of a coefficient vector."""
     raise NotImplementedError("exercise 2: write the ratio, then compare with S.hoyer")
+
+
+selfcheck.check_l1_l2_ratio(l1_l2_ratio)
+
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 2
+def l1_l2_ratio(c):
+    """||c||_1 / (sqrt(N) ||c||_2) of a coefficient vector (any shape, flattened)."""
+    c = torch.as_tensor(c).abs().double().flatten()
+    return float(c.sum() / (np.sqrt(c.numel()) * c.norm()))
+
+
+selfcheck.check_l1_l2_ratio(l1_l2_ratio)
+for task in ("denoise_25", "derain", "dehaze", "lowlight"):
+    c = S.fourier_magnitude(D.degrade(clean_fig, task, SEED) - clean_fig)[0].flatten()
+    relation = 1 - S.hoyer(c).item() * (1 - 1 / np.sqrt(c.numel()))
+    print(f"{task:11s} l1/(sqrt(N) l2) = {l1_l2_ratio(c):.4f}   1 - H (1 - 1/sqrt N) = {relation:.4f}")
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 2.** Write $\rho = \|c\|_1 / (\sqrt N \|c\|_2)$. Then $\|c\|_1/\|c\|_2 = \sqrt N \rho$ and
+# $H = (\sqrt N - \sqrt N \rho)/(\sqrt N - 1)$, so $\rho = 1 - H (\sqrt N - 1)/\sqrt N = 1 - H(1 - 1/\sqrt N)$.
+# The $p = 1$ term of Eq. 4 at a fixed energy $\|c\|_2$ is $\sqrt N \rho\, \|c\|_2$: it falls linearly as
+# the Hoyer score rises.
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 3: the scores of the luma residual against the mean of the per-channel scores
+def luma_vs_mean(pairs_by_name):
+    for name, pairs_ in pairs_by_name.items():
+        m = {ch: S.mean_scores(S.score_pairs(pairs_, ch, progress=False)) for ch in ("mean", "luma")}
+        print(f"{name:16s} " + "   ".join(
+            f"{key} {m['mean'][key]:.3f} -> {m['luma'][key]:.3f}"
+            for key in ("fourier_hoyer", "fourier_gini", "pixel_hoyer")))
+
+
+luma_vs_mean({task: data.SyntheticPairs(clean_files, task, SEED, limit=N_SYNTH, crop=CROP)
+              for task in ("denoise_25", "derain", "dehaze", "lowlight")})
+luma_vs_mean(real)
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 3.** The synthetic rain residual is the same in every channel (achromatic streaks), so
+# its luma residual is that residual and its scores hardly move (only where clipping at 1 makes the channels
+# differ). Low light is not achromatic: the gamma acts on each channel's own values and the photon and read
+# noise are drawn per channel, so the channels differ and the luma (a weighted mean of them) averages part of
+# the noise away. Haze is coloured too, since its residual $(A - y)(1 - t)$ carries the image's colours.
+# Noise keeps its Rayleigh scores, since a weighted sum of independent white noises is white. Read the size of
+# each change above; on the real pairs, Rain100L's rain is close to achromatic as well, while LOL's low-light
+# residual carries colour noise.
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 4: light and heavy rain against Rain100L, then one rain parameter at a time
+fh = "fourier_hoyer"
+print(f"Fourier Hoyer: light rain {synth_means['derain'][fh]:.3f}, heavy rain {synth_means['derain (heavy)'][fh]:.3f}, "
+      f"Rain100L {real_means['Rain100L'][fh]:.3f}" if "Rain100L" in real_means else
+      f"Fourier Hoyer: light rain {synth_means['derain'][fh]:.3f}, heavy {synth_means['derain (heavy)'][fh]:.3f} "
+      "(no Rain100L: set RCOT_DATA)")
+rain_clean = torch.stack([data.center_crop(data.load_image(f), 128) for f in clean_files[:N_SYNTH]])
+spans = {}
+for name, (low, high) in {k: D.RAIN_SETTINGS["light"][k] for k in ("density", "length", "width", "angle")}.items():
+    if name == "angle":
+        low = 0.0  # the range is symmetric: compare vertical streaks with the steepest slant
+    scores = [S.sparsity_scores(D.add_rain(rain_clean, SEED, **{name: v}) - rain_clean)["hoyer"].mean().item()
+              for v in np.linspace(low, high, 3)]
+    spans[name] = max(scores) - min(scores)
+    print(f"{name:8s} {low:g} .. {high:g}: Fourier Hoyer " + ", ".join(f"{v:.3f}" for v in scores))
+print(f"the parameter that moves the score most over its light range: {max(spans, key=spans.get)}")
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 4.** The first line sets the synthetic rain beside the real set; then each parameter
+# is swept over its light-rain range with the others drawn as usual (same seed). The rain layer is a white
+# field of drops filtered by one streak kernel, so its spectrum has the shape of the kernel's: a line through
+# the centre, perpendicular to the streaks. A longer streak makes that line thinner, and a wider streak
+# (a stronger Gaussian blur) cuts its high frequencies: both concentrate the energy and raise the score.
+# Density scales the white drop field, which leaves the shape alone, but the mean brightness added grows with
+# it, and the DC term's share of the energy with it. The angle only rotates the spectral line. The last line
+# names the parameter that matters most over its range on these images.

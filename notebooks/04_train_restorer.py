@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: jupyter,tags,-all
 #     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
@@ -73,13 +73,14 @@ EXAMPLE_CROP = 96 if FAST else 256  # central crop of the example images (None: 
 import json
 import tempfile
 import warnings
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
 from IPython.display import Markdown, display
 
 import rcot_lib
-from rcot_lib import data, degradations
+from rcot_lib import data, degradations, selfcheck
 from rcot_lib.ablation import (
     conditioning_ablation,
     runs_table,
@@ -90,7 +91,7 @@ from rcot_lib.checkpoint import load_map
 from rcot_lib.device import get_device, seed_all
 from rcot_lib.metrics import psnr, ssim
 from rcot_lib.models import count_parameters
-from rcot_lib.presets import get_preset
+from rcot_lib.presets import NOISE_ONLY, get_preset
 from rcot_lib.restore import restore
 from rcot_lib.train import train
 from rcot_lib.viz import (
@@ -163,6 +164,18 @@ for ckpt, sets in first["checkpoints"].items():
     for name, v in sets.items():
         print(f"  {data.EVAL_SETS.get(name, name):22s} x {v['psnr_in']:5.2f}   "
               f"x0 {v['psnr_x0']:5.2f}   T(x) {v['psnr_out']:5.2f} dB  ({v['count']} images)")
+
+# %% [markdown]
+# **Think!** On several sets $x_0 = G(x)$ is a *worse* image than the input, while $T(x)$ is far better.
+# Is the first pass broken? Look at the objective of section 2 before you read on.
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Answer.** No: nothing asks $x_0$ to be clean. Every term of the objective (the cost, the pair term, the
+# potential) is evaluated on $T(x)$ only, so the gradient reaches $G$'s first pass only through what it feeds
+# the second: the residual $r_0 = x - x_0$ and its embeddings. Any $x_0$ whose residual helps the REGM tell the
+# degradation apart, and the second pass undo it, is as good as a clean-looking one; the network has no reason
+# to prefer the latter. The name "intermediate restored result" describes an intention, not a trained
+# property, and a loss on $x_0$ (below) is what would make it one.
 
 # %% [markdown]
 # For the shipped map $x_0$ is *not* a restoration: it is below the input on CBSD68
@@ -288,15 +301,12 @@ plot_ablation_curves(runs)
 plt.show()
 
 # %% [markdown]
-# A step of RCOT's map costs about 1.5x a one-pass step (the second pass), DA-RCOT's
-# about 1.6x (the REGM decoder and the fusions on top), so in 25 minutes the one-pass
-# map takes about 50 % more steps, and it leads on every benchmark. Read against steps
-# (left), the conditioned maps are level with it or slightly ahead after about 3,000
-# steps; the curves are noisy (30 validation crops) and the cosine schedule follows the
-# wall time, so at a given step the slower runs are at a lower learning rate. The
-# paper's Table VI compares the variants at an equal number of iterations after long
-# training at full size; these short CPU runs neither confirm nor refute it, and they
-# show that on a small budget the number of steps matters more than the condition.
+# How to read them: the table gives each variant's steps, seconds per step and benchmark PSNR after 25
+# minutes; the figure, the validation PSNR against steps (left) and against minutes (right). A conditioned
+# step costs more (RCOT's second pass; for DA-RCOT also the REGM decoder and the fusions on top), so at an
+# equal wall time the one-pass map takes more steps. The curves are noisy (30 validation crops), and the
+# cosine schedule follows the wall time, so at a given step the slower runs are at a lower learning rate.
+# [`docs/results.md`](../docs/results.md) reads these numbers.
 #
 # With the schedule over steps instead (1,500 steps each: `STEPS=1500 SEED=k
 # scripts/ablation_cpu.sh OUT`), the comparison is the paper's, and it does not depend on
@@ -311,18 +321,13 @@ shorter = seeds_summary(list(by_seed.values()))
 display(Markdown(seeds_table(shorter)))
 
 # %% [markdown]
-# At 1,500 CPU steps the condition's effect is smaller than the spread between seeds:
-# no gain keeps its sign for all four seeds. RCOT's gain on CBSD68 $\sigma$25 is the most
-# consistent (positive for three seeds of four); on Rain100L and SOTS-outdoor the gains
-# of both conditioned maps change sign from seed to seed. One seed alone (seed 0: RCOT
-# ahead on all three sets) would have told the paper's story; four do not. A claim that
-# one variant beats another needs the paired gain and its spread, not one run each.
-#
-# Does the picture change with longer training? The same recipe at 3,000 steps
-# (`STEPS=3000`, 1 thread a run, 85-110 minutes a seed for the three variants) for
-# the same four seeds (`data_samples/results/ablation_steps3000.json`), to read against
-# the table above; the figure shows each seed's gain at both lengths as a dot, with the
-# mean +/- one standard deviation beside it:
+# The same recipe at 3,000 steps (`STEPS=3000`, 1 thread a run, 85-110 minutes a seed for
+# the three variants) for the same four seeds (`data_samples/results/ablation_steps3000.json`),
+# to read against the table above. The figure shows each seed's gain at both lengths as a
+# dot, with the mean +/- one standard deviation beside it. Read a gain from its dots: it is a
+# result when they keep one sign across seeds, not when its mean is positive.
+# [`docs/results.md`](../docs/results.md) discusses both lengths seed by seed, with a paired
+# t-test of the gains.
 
 # %%
 by_seed_long = json.loads(
@@ -333,16 +338,6 @@ plot_seed_gains([shorter, longer])
 plt.show()
 
 # %% [markdown]
-# Twice the steps lift every map by about 0.6 dB on CBSD68 $\sigma$25 and 1.1 dB on
-# Rain100L, and the means now fall in the paper's order (Table VI) on all three sets:
-# one pass < RCOT < DA-RCOT. The multi-scale map's gain over the one-pass map of the
-# same seed is positive for all four seeds on Rain100L and for three of four on CBSD68
-# and SOTS-outdoor (the green dots above zero); at 1,500 steps the same seeds gave no
-# gain of a constant sign. RCOT's single embedding gains on average, but its dots lie on
-# both sides of zero on every set. Four seeds are still few (a paired t-test of the
-# multi-scale gain: p = 0.08, 0.07 and 0.21 on the three sets): read it as the paper's
-# order appearing as training grows, not as a measured 0.4 dB.
-#
 # ## Summary
 #
 # - The DA-RCOT map is backbone-agnostic: pass 1 $x_0 = G(x)$, the residual
@@ -364,7 +359,8 @@ plt.show()
 #    `cpu-unpaired` preset instead.
 # 2. Train on the noise tasks only (`tasks=rcot_lib.presets.NOISE_ONLY`) with
 #    `fft_norm="ortho"`, once with `lam=0` and once with `lam=1`. By Parseval, what
-#    should change, and what does?
+#    should change, and what does? By what factor does the cost of a noise residual grow
+#    from `lam=0` to `lam=1`? Check it with `selfcheck.check_parseval_factor`.
 # 3. Restore one of your own photographs with `rcot restore IN OUT --checkpoint ...`
 #    after adding rain with `rcot_lib.degradations.degrade(x, "derain", 0)`.
 #
@@ -377,7 +373,7 @@ plt.show()
 # - S. W. Zamir et al., *Restormer: Efficient Transformer for High-Resolution Image Restoration*, CVPR 2022. [arXiv:2111.09881](https://arxiv.org/abs/2111.09881)
 # - PyTorch: [documentation](https://pytorch.org/docs/stable/) (`torch.fft`, `torch.autograd`).
 
-# %%
+# %% tags=["exercise"]
 # Exercise 1, a starting point (runs a couple of steps as written):
 unpaired = cfg.replace(steps=2, paired_fraction=0.0, log_every=1, val_every=0)
 with warnings.catch_warnings():
@@ -385,3 +381,81 @@ with warnings.catch_warnings():
     res = train(unpaired, None, device=device, data=train_data, progress=False)
 print({k: round(v, 4) for k, v in res.history["records"][-1].items()
        if isinstance(v, float)})
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 1: the first steps of both runs side by side (same preset, seed and data) ...
+paired_steps = {r["step"]: r for r in result.history["records"]}
+for r in res.history["records"]:
+    q = paired_steps.get(r["step"])
+    if q is not None:
+        print(f"step {r['step']}: gap paired {q['gap']:+.4f} / unpaired {r['gap']:+.4f};  cost paired "
+              f"{q['cost']:.4f} / unpaired {r['cost']:.4f};  l1 paired {q['l1']:.4f} / unpaired {r['l1']:.4f}")
+# ... and 3,000 steps of each, from the shipped runs (cpu-unpaired DA-RCOT*, paired cpu-small DA-RCOT)
+long_runs = {"unpaired": json.loads((rcot_lib.config.RESULTS_DIR / "unpaired_steps3000.json").read_text())
+             ["seeds"]["0"]["da-rcot"],
+             "paired": json.loads((rcot_lib.config.RESULTS_DIR / "ablation_steps3000.json").read_text())
+             ["0"]["multiscale"]}
+print(f"validation PSNR (input {long_runs['paired']['val_psnr_in']:.2f} dB), seed 0:")
+for name, run in long_runs.items():
+    curve = dict(zip(run["curve"]["step"], run["curve"]["val_psnr"], strict=True))
+    marks = [s_ for s_ in sorted(curve) if s_ in (min(curve), 1000, 2000, 3000)]
+    print(f"  {name:8s} " + "   ".join(f"step {s_}: {curve[s_]:.2f} dB" for s_ in marks))
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 1.** Without pairs `l1` is 0 and nothing but the potential ties $T(x)$ to clean
+# images, so the map moves only as far as the potential's gradient pushes it against the cost. With this
+# preset's cost, $\sigma\,\mathrm{rms}(r)$, that push is a knife edge (notebook 06, section 1): the map either
+# stays near the identity or runs away, and `gap`, the potential's estimate of how far $T_\#\mu$ is from $\nu$,
+# has no pair term to pull it down. In the paired run the pair term $\Sigma\|T(x) - y\|_1$ with
+# $\Sigma = 10^4$ dominates the loss, and the potential is a small regulariser. A couple of fast-mode steps
+# cannot show a trend; the shipped runs can: even with the recipe that works unpaired (`cpu-unpaired`, a
+# strictly convex cost), the validation PSNR of the unpaired map climbs far more slowly than the paired
+# map's over the same 3,000 steps (the last two lines).
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 2: the cost of noise residuals with the orthonormal FFT (p = 2 for the noise labels)
+noise_cfg = cfg.replace(tasks=NOISE_ONLY, fft_norm="ortho")
+r_noise = torch.stack([degradations.degrade(photo, task, SEED) - photo for task in NOISE_ONLY])
+r_noise.requires_grad_(True)
+p_noise = torch.full((len(NOISE_ONLY),), 2.0)  # the paper's p for the noise labels
+values, grads = {}, {}
+for lam in (0.0, 1.0):
+    values[lam] = noise_cfg.replace(lam=lam).frot_cost().residual_cost(r_noise, p_noise)
+    grads[lam] = torch.autograd.grad(values[lam].sum(), r_noise)[0].flatten(1)
+factor = (values[1.0] / values[0.0]).detach()
+cosine = torch.nn.functional.cosine_similarity(grads[1.0], grads[0.0]).detach()
+print(f"cost(lam = 1) / cost(lam = 0) for sigma 15, 25, 50: {factor.numpy().round(6)}; "
+      f"cosine of their gradients: {cosine.numpy().round(6)}")
+selfcheck.check_parseval_factor(2.0, lam=1.0)
+with torch.no_grad():  # the terms of the map's loss for the shipped map on section 1's examples
+    for (task, x, y), t_x in zip(examples, restored, strict=True):
+        transport = 2 * (x - t_x).pow(2).mean().sqrt()  # (1 + lam) rms(r) at lam = 1
+        pair = noise_cfg.Sigma * (t_x - y).abs().mean()
+        print(f"{task:11s} sigma (1 + lam) rms(r) = {noise_cfg.sigma * transport:.4f}   "
+              f"Sigma ||T(x) - y||_1 = {pair:.2f}")
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 2.** With the orthonormal FFT and $p = 2$ (the noise labels), Parseval gives
+# $\sqrt{\mathrm{mean}\,|\mathcal F r|^2} = \mathrm{rms}(r)$, so the cost is $(1 + \lambda)\,\mathrm{rms}(r)$: at
+# $\lambda = 1$ twice the plain one, with the same gradient direction (first line). Switching the term on is
+# therefore the same as doubling $\sigma$; it adds no prior on the residual. What changes in training is only
+# the weight of the transport cost against the potential and the pair term, and the last lines show how small
+# that cost is beside $\Sigma\|T(x) - y\|_1$. So with pairs, expect any difference in `val_psnr` between the
+# two runs to lie within the spread between seeds of section 5.
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 3: the command line on a sample photograph with synthetic rain.
+# In a terminal: rcot restore rainy.png restored.png --checkpoint data_samples/checkpoints/darcot_small_allinone.pt
+from rcot_lib.cli import main as rcot_command
+from rcot_lib.images import load_image, save_image
+
+with tempfile.TemporaryDirectory() as tmp:
+    rainy_path, out_path = Path(tmp) / "rainy.png", Path(tmp) / "restored.png"
+    rainy = degradations.degrade(photo, "derain", 0)
+    save_image(rainy, rainy_path)
+    status = rcot_command(["restore", str(rainy_path), str(out_path), "--checkpoint", str(CHECKPOINT)])
+    from_cli = load_image(out_path)
+print(f"exit status {status}; PSNR {psnr(rainy, photo):.2f} -> {psnr(from_cli, photo):.2f} dB, "
+      f"SSIM {ssim(rainy, photo):.3f} -> {ssim(from_cli, photo):.3f}")
+show_restorations([rainy], [from_cli], [photo], names=["derain, rcot restore"])
+plt.show()

@@ -24,9 +24,10 @@
 # image itself (PromptIR's prompts) mixes them.
 #
 # **You will learn** to
-# - extract $e_3$ and a like-for-like baseline (the same network's encoder feature of
-#   $x$, no residual) for a few hundred degraded images;
-# - draw the two t-SNE panels, and read them with care;
+# - extract $e_3$ and two baselines without the residual (the generator's encoder
+#   feature of $x$, and the REGM encoder applied to $x$ itself) for a few hundred
+#   degraded images;
+# - draw the t-SNE panels, and read them with care;
 # - measure what the picture suggests with scores computed on the embeddings themselves:
 #   silhouette, $k$-NN task accuracy and the order of the noise levels.
 #
@@ -66,6 +67,7 @@ import numpy as np
 
 import rcot_lib
 from rcot_lib import embeddings as E
+from rcot_lib import selfcheck
 from rcot_lib.viz import plot_tsne, plot_tsne_panels, show_images
 from rcot_lib.widgets import interact_or_static
 
@@ -85,12 +87,18 @@ print(f"rcot_lib {rcot_lib.__version__}, device {device}, fast mode {FAST}")
 # | $\mathcal{E}$ | encoder of the REGM (residual embedding generation module, Eq. 15) |
 # | $e_3 = \mathcal{E}(r_0)$ | dense residual embedding, $(C_3, S/8, S/8)$ |
 # | $b = \mathcal{E}_G(x)_{\text{deepest}}$ | baseline: the deepest encoder feature of $x$, same scale |
+# | $\mathcal{E}(x)$ | same-width baseline: the REGM encoder applied to $x$ instead of $r_0$ |
 # | $z = \mathrm{pool}(\cdot)$ | one vector per image |
 #
 # The paper compares $e_3$ with PromptIR's prompt embeddings. PromptIR is another
 # network, trained otherwise; a fair comparison inside this kit keeps everything but the
-# residual fixed: the **baseline** is the same trained map's encoder feature of $x$ at
-# the same scale as $e_3$. Both go through the same pooling.
+# residual fixed. Two baselines do that, each going through the same pooling as $e_3$:
+#
+# - the **baseline** $b$: the same trained map's deepest encoder feature of $x$, at the
+#   same scale as $e_3$ (but twice its width in `cpu-small`: 256 channels against 128);
+# - the **same-width baseline** $\mathcal{E}(x)$: the very network that makes $e_3$,
+#   applied to $x$ instead of $r_0$. Width, scale and weights are those of $e_3$; only the
+#   input differs, so whatever $e_3$ gains over it is the residual's doing.
 #
 # **Pooling.** Two reasonable ways to turn a $(C, S/8, S/8)$ feature map into a vector:
 #
@@ -134,8 +142,9 @@ plt.show()
 # %% [markdown]
 # ## 3. Extraction
 #
-# One pass-1 encoder run per batch gives both: the baseline is its deepest feature, and
-# $e_3$ is the REGM encoding of $r_0 = x - G(x)$ (exactly what `T.embed(x)` returns).
+# One pass-1 encoder run per batch gives all three: the baseline is its deepest feature,
+# $e_3$ is the REGM encoding of $r_0 = x - G(x)$ (exactly what `T.embed(x)` returns), and
+# the same-width baseline is the REGM encoding of $x$.
 # We keep the flattened maps; `repool` derives the other poolings from them.
 
 # %%
@@ -182,6 +191,18 @@ for pool_name, table in scores_by_pool.items():
               f"{'ordered' if s['noise_levels_ordered'] else 'not ordered'}")
 
 # %% [markdown]
+# **Think!** An embedding can have a high 5-NN accuracy and a modest silhouette, or the other way round.
+# How can both hold? What does each score look at?
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Answer.** The 5-NN accuracy looks only at each image's five nearest neighbours: it is high when images of
+# one task are *locally* together, even if a task forms several small clumps, or a long thin cloud, or sits
+# close to another task's cloud. The silhouette compares *mean* distances, to the whole own task and to the
+# whole nearest other task: spread-out or multi-clump tasks and touching clouds pull it down although every
+# image's neighbours agree. The three noise levels are the usual case here: near each other by design, so
+# they lower the silhouette by task (hence the "(merged)" column) while 5-NN may still tell them apart.
+
+# %% [markdown]
 # The level order, computed by hand and checked against the library: centre the
 # normalised noise embeddings, take the first right singular vector $u$, project the
 # three centroids on it.
@@ -206,7 +227,7 @@ if len(LEVELS) >= 2:
 
 # %%
 cache = E.TsneCache(features, images.tasks, SEED, TSNE_ITERS)
-names = {"residual": "residual embedding e3", "baseline": "baseline: encoder feature of x"}
+names = E.KIND_LABELS
 fig = plot_tsne_panels(
     {names[k]: cache.get(k, PERPLEXITY) for k in E.KINDS},
     {names[k]: scores[k] for k in E.KINDS},
@@ -227,8 +248,8 @@ SUBSETS = {"all": TASKS, "noise levels": LEVELS or TASKS,
            "one of each task": tuple(t for t in TASKS if t not in LEVELS[::2])}
 
 
-def draw(perplexity=PERPLEXITY, embedding="both", tasks="all"):
-    kinds = E.KINDS if embedding == "both" else (embedding,)
+def draw(perplexity=PERPLEXITY, embedding="all", tasks="all"):
+    kinds = E.KINDS if embedding == "all" else (embedding,)
     fig, axes = plt.subplots(1, len(kinds), figsize=(4.8 * len(kinds), 4.6),
                              squeeze=False)
     for ax, kind in zip(axes.flat, kinds, strict=True):
@@ -241,7 +262,7 @@ interact_or_static(
     draw,
     presets=[{"tasks": "noise levels"}, {"perplexity": PERPLEXITIES[0], "embedding": "residual"}],
     perplexity=list(PERPLEXITIES),
-    embedding=["both", *E.KINDS],
+    embedding=["all", *E.KINDS],
     tasks=list(SUBSETS),
 )
 
@@ -267,14 +288,15 @@ interact_or_static(
 # %% [markdown]
 # ## Summary
 #
-# - $e_3$ is extracted from the residual $x - G(x)$ of pass 1; the baseline is the same
-#   map's deepest encoder feature of $x$, pooled the same way (averaged over positions,
-#   or flattened) and L2-normalised.
+# - $e_3$ is extracted from the residual $x - G(x)$ of pass 1; the baselines are the same
+#   map's deepest encoder feature of $x$ and the REGM encoder applied to $x$, pooled the
+#   same way (averaged over positions, or flattened) and L2-normalised.
 # - t-SNE pictures are read together with scores computed on the embeddings: silhouette
 #   by task, cross-validated 5-NN task accuracy, and the order of the noise levels along
 #   the first principal direction.
 # - With the shipped checkpoint and the real benchmark crops, compare the residual and
-#   baseline rows of the score table: the residual embedding's advantage, or its absence,
+#   baseline rows of the score table (the same-width row above all): the residual
+#   embedding's advantage, or its absence,
 #   is the reproducible content of Fig. 4; the pictures only illustrate it.
 #
 # ## Exercises
@@ -282,7 +304,9 @@ interact_or_static(
 # 1. Set `POOL = "flatten"` in the parameters cell and rerun: compare the panels with
 #    the table of section 4. What does the spatial layout of $e_3$ add, or hide?
 # 2. Compute the scores on the 2-D t-SNE coordinates instead (cell below) and compare
-#    them with the scores on the embeddings. Why can they disagree?
+#    them with the scores on the embeddings. Why can they disagree? Then write the
+#    silhouette of the t-SNE coordinates yourself from its formula in section 4 and check
+#    it with `selfcheck.check_silhouette(your_value, Y, t)`.
 # 3. Add `"lowlight"` (LOL pairs) or `"deblur"` (synthetic) to `TASKS`. Where do
 #    degradations the map was not trained on land, in each embedding?
 #
@@ -292,7 +316,27 @@ interact_or_static(
 # - V. Potlapalli et al., *PromptIR: Prompting for All-in-One Blind Image Restoration*, NeurIPS 2023. [arXiv:2306.13090](https://arxiv.org/abs/2306.13090)
 # - L. van der Maaten, G. Hinton, *Visualizing Data using t-SNE*, JMLR 9, 2008; scikit-learn's [`TSNE`](https://scikit-learn.org/stable/modules/generated/sklearn.manifold.TSNE.html).
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 1: the scores and panels with flattened maps (the space of Eq. 16)
+for kind in E.KINDS:
+    by_mean, by_flat = scores_by_pool["mean"][kind], scores_by_pool["flatten"][kind]
+    print(f"{kind:10s} silhouette {by_mean['silhouette']:.3f} (mean) vs {by_flat['silhouette']:.3f} (flatten); "
+          f"5-NN {by_mean['knn_accuracy']:.3f} vs {by_flat['knn_accuracy']:.3f}")
+flat_cache = E.TsneCache(by_pool["flatten"], images.tasks, SEED, TSNE_ITERS)
+plot_tsne_panels({names.get(k, k): flat_cache.get(k, PERPLEXITY) for k in E.KINDS},
+                 {names.get(k, k): scores_by_pool["flatten"][k] for k in E.KINDS},
+                 suptitle=f"the same images, flatten pooling, perplexity {PERPLEXITY}")
+plt.show()
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 1.** Flattened, two crops are compared position by position: the vector keeps *where*
+# things are, so two crops of one degradation with different content (an edge on the left, sky on the right)
+# are far apart, and two crops of one scene with different degradations are close. Averaging over positions
+# keeps what is stationary across the image, which is what a degradation is. The printed lines say how much
+# the layout costs each embedding here; what it adds is the local structure (where the streaks are) that the
+# contrastive loss of Eq. 16 sees during training.
+
+# %% tags=["exercise"]
 # Exercise 2: scores of the 2-D picture (compare with the table of section 4).
 for kind in E.KINDS:
     Y, t = cache.get(kind, PERPLEXITY)
@@ -300,3 +344,51 @@ for kind in E.KINDS:
     print(f"{kind:9s} on t-SNE: silhouette {s2['silhouette']:.3f}, "
           f"5-NN acc. {s2['knn_accuracy']:.3f}   (on embeddings: "
           f"{scores[kind]['silhouette']:.3f}, {scores[kind]['knn_accuracy']:.3f})")
+Y, t = cache.get("residual", PERPLEXITY)
+my_silhouette = None  # your silhouette of the residual embedding's t-SNE coordinates
+selfcheck.check_silhouette(my_silhouette, Y, t)
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 2: the silhouette of the t-SNE coordinates, from its formula
+dist = np.linalg.norm(Y[:, None, :] - Y[None, :, :], axis=-1)
+s_i = []
+for i in range(len(Y)):
+    own = t == t[i]
+    own[i] = False  # a(i) leaves out the distance of i to itself
+    a_i = dist[i, own].mean()
+    b_i = min(dist[i, t == other].mean() for other in np.unique(t) if other != t[i])
+    s_i.append((b_i - a_i) / max(a_i, b_i))
+my_silhouette = float(np.mean(s_i))
+print(f"silhouette of the residual embedding's t-SNE coordinates: {my_silhouette:.3f}")
+selfcheck.check_silhouette(my_silhouette, Y, t)
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 2.** t-SNE is built to keep neighbourhoods: each point's nearest neighbours in the
+# embedding stay near it in the picture, so the 5-NN accuracy usually survives the projection. Distances do
+# not: t-SNE's heavy-tailed kernel pushes clusters apart and evens out their densities, so the 2-D silhouette
+# can come out higher or lower than on the embeddings, and it changes with the perplexity and the seed. The scores on
+# the embeddings are the measurement; the ones on the picture describe the picture.
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 3: two degradations the map was not trained on, placed by the nearest task centroid
+NEW_TASKS = ("lowlight", "deblur")
+extra = E.degraded_set(PER_TASK, NEW_TASKS, SIZE, SEED, root=DATA, progress=False)
+extra_flat = E.extract(T, extra.images, E.KINDS, "flatten", BATCH_SIZE, device, progress=False)
+for kind in E.KINDS:
+    Z_old = E.l2_normalise(features[kind])
+    Z_new = E.l2_normalise(E.repool(extra_flat[kind], SIZE // 8, POOL))
+    centroids = np.stack([E.l2_normalise(Z_old[images.tasks == task].mean(0, keepdims=True))[0]
+                          for task in TASKS])
+    for new in NEW_TASKS:
+        nearest = np.array(TASKS)[np.argmax(Z_new[extra.tasks == new] @ centroids.T, axis=1)]
+        names_, counts = np.unique(nearest, return_counts=True)
+        print(f"{kind:10s} {new:8s} nearest trained task: "
+              + ", ".join(f"{n_} x{c_}" for n_, c_ in zip(names_, counts, strict=True)))
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 3.** Each new image is assigned to the trained task whose centroid is most similar
+# (cosine). An embedding that encodes *what the degradation does* should send low light (a global change of
+# brightness, like haze's veil but darker) and blur (high frequencies removed, the opposite of noise) to their
+# closest trained relatives, and send all images of one new degradation to the same place; images scattered
+# over several trained tasks mean the embedding has no consistent place for what it never saw. The printed
+# counts say which happens in each embedding, for this checkpoint and these images.

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: jupyter,tags,-all
 #     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
@@ -68,11 +68,12 @@ import tempfile
 import warnings
 
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 from IPython.display import Markdown, display
 
 import rcot_lib
-from rcot_lib import unpaired
+from rcot_lib import selfcheck, unpaired
 from rcot_lib.ablation import seeds_summary, seeds_table
 from rcot_lib.checkpoint import load_map
 from rcot_lib.device import get_device, seed_all
@@ -126,6 +127,23 @@ for sigma in (0.5, 0.05):
     r = unpaired.best_response(g, sigma=sigma)
     print(f"sigma ||r||^2, sigma = {sigma}: ||r*|| = {float(r.norm()):.1f} "
           f"(= 1 / (2 sigma))")
+
+# %% [markdown]
+# **Think!** With the squared base the best response grows like $1/(2\sigma)$. What happens at $\sigma = 0$,
+# and which of the variants trained in section 4 is that limit?
+
+# %%
+try:
+    unpaired.best_response(g, sigma=0.0)
+except ValueError as err:
+    print(f"sigma = 0: {err}")
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Answer.** At $\sigma = 0$ there is no transport cost: $\inf_r \langle g, r\rangle = -\infty$, and the map's
+# best response is to follow $\nabla\phi$ without bound. Nothing ties $T(x)$ to $x$ any more; only the
+# optimiser's step size and the potential's changing slope stop the map. That is WGAN-GP\* of section 4
+# (`sigma = 0`): a generator that only has to fool the critic, free to change content and colour, which is
+# what its row and its residuals in section 5 show.
 
 # %% [markdown]
 # ## 2. What the Fourier term does to an imperfect potential
@@ -307,8 +325,8 @@ for variant, run in summary.items():
 # ## Exercises
 #
 # 1. In section 2, find the smallest $\lambda$ at which the $p = 1$ best response for
-#    `derain` beats $\lambda = 0$ by 2 dB. What happens to that $\lambda$ when you
-#    double `critic_noise`? Why?
+#    `derain` beats $\lambda = 0$ by 2 dB (check it with `selfcheck.check_gain_lambda`).
+#    What happens to that $\lambda$ when you double `critic_noise`? Why?
 # 2. Show with `unpaired.best_response` that for `denoise_25` the $p = 2$ term never
 #    beats $\lambda = 0$ when `critic_noise = 0`, and explain with Parseval.
 # 3. Set `VARIANT = "wgan-gp"` and train section 3 for 300 steps: compare the `cost`
@@ -323,3 +341,88 @@ for variant, run in summary.items():
 # - W. Wang, F. Wen, Z. Yan, P. Liu, *Optimal Transport for Unsupervised Denoising Learning*, TPAMI 2022 (OTUR).
 # - I. Gulrajani et al., *Improved Training of Wasserstein GANs*, NeurIPS 2017. [arXiv:1704.00028](https://arxiv.org/abs/1704.00028)
 # - A. Korotin, D. Selikhanovych, E. Burnaev, *Neural Optimal Transport*, ICLR 2023. [arXiv:2201.12220](https://arxiv.org/abs/2201.12220)
+
+# %% tags=["exercise"]
+# Exercise 1: your answer, read off the widget of section 2 (task "derain", p = 1, critic_noise = 0.5)
+my_lambda = None
+selfcheck.check_gain_lambda(my_lambda, *examples["derain"], critic_noise=0.5, seed=SEED)
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 1: scan lambda in steps of 1 for two sizes of the potential's noise
+x_rain, y_rain = examples["derain"]
+found = {}
+for noise_level in (0.5, 1.0):
+    base = unpaired.best_response_psnr(x_rain, y_rain, 0.0, critic_noise=noise_level, seed=SEED)
+    found[noise_level] = next(
+        lam for lam in np.arange(1.0, 401.0) if unpaired.best_response_psnr(
+            x_rain, y_rain, lam, critic_noise=noise_level, seed=SEED) - base >= 2.0)
+    print(f"critic_noise {noise_level}: lambda = 0 gives {base:.2f} dB; +2 dB first at lambda = "
+          f"{found[noise_level]:.0f}  (2 critic_noise ||x - y|| = {2 * noise_level * float((x_rain - y_rain).norm()):.1f})")
+    selfcheck.check_gain_lambda(found[noise_level], x_rain, y_rain, critic_noise=noise_level, seed=SEED)
+print(f"doubling critic_noise multiplies that lambda by {found[1.0] / found[0.5]:.2f}")
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 1.** The noise part of the modelled gradient, $2\sigma\eta\|x - y\|\,w/\|w\|$, is
+# white: in the orthonormal Fourier basis each of its $N$ coefficients has a typical size of
+# $2\sigma\eta\|x - y\|/\sqrt N$. The $p = 1$ term soft-thresholds every coefficient of $g$ at $\sigma\lambda/\sqrt N$,
+# so it starts to remove the noise once $\lambda$ is a fair fraction of $2\eta\|x - y\|$ (printed beside each
+# answer), while the few large coefficients of the rain survive. That scale is proportional to $\eta$: doubling
+# `critic_noise` roughly doubles the $\lambda$ needed (last line), and the gain it buys starts from a lower PSNR.
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 2: a perfect potential (critic_noise = 0) on the noise example
+x_noise, y_noise = examples["denoise_25"]
+for lam in (0.0, 1.0, 5.0, 20.0, 60.0, 200.0):
+    psnr_p = {p: unpaired.best_response_psnr(x_noise, y_noise, lam, p=p, critic_noise=0.0, seed=SEED)
+              for p in (2, 1)}
+    print(f"lambda = {lam:5.1f}: p = 2 gives {psnr_p[2]:6.2f} dB, p = 1 gives {psnr_p[1]:6.2f} dB")
+g0 = unpaired.noisy_gradient(x_noise, y_noise, sigma=0.5, critic_noise=0.0, seed=SEED)
+r0, r5 = (unpaired.best_response(g0, sigma=0.5, lam=lam, p=2) for lam in (0.0, 5.0))
+print(f"lambda = 5, p = 2: r* = {float((r5 * r0).sum() / (r0 * r0).sum()):.3f} x (x - y), "
+      f"cosine {float(torch.nn.functional.cosine_similarity(r5.flatten(), r0.flatten(), dim=0)):.6f}")
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 2.** With `critic_noise = 0` the gradient is $g = -2\sigma(x - y)$ and at $\lambda = 0$
+# the best response removes exactly $x - y$: the clean image, an infinite PSNR up to 8-bit rounding. By
+# Parseval $\|\mathcal F r\|_2 = \|r\|_2$, so the $p = 2$ term is $\sigma\lambda\|r\|_2$, blind to directions:
+# it shrinks the whole residual by one factor and leaves a scaled copy of the noise in the image (the last
+# line: $r^\star$ is a multiple of $x - y$; for a large $\lambda$ the factor reaches 0 and the map stays the
+# identity, the input's PSNR). Any $\lambda > 0$ is therefore worse, and nothing can be better
+# than a perfect potential. The term can only help when the potential is wrong, and then by shrinking, not by
+# choosing frequencies; $p = 1$ does choose, and on white noise it cuts coefficients that belong to the noise
+# it should remove.
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution to exercise 3: WGAN-GP* (no transport cost) with section 3's settings, beside its DA-RCOT* run
+wgan = cfg.replace(name=cfg.name + "-wgan-gp", **unpaired.UNPAIRED_VARIANTS["wgan-gp"])
+with tempfile.TemporaryDirectory() as out, warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message="no clean training folder")
+    wgan_result = train(wgan, out, device=device, data=train_data, progress=False)
+cost_of = {name: {r["step"]: r["cost"] for r in res.history["records"]}
+           for name, res in {VARIANT: result, "wgan-gp": wgan_result}.items()}
+for step in sorted(set(cost_of[VARIANT]) & set(cost_of["wgan-gp"])):
+    print(f"step {step:4d}: cost {VARIANT} {cost_of[VARIANT][step]:.4f}   wgan-gp {cost_of['wgan-gp'][step]:.4f}")
+print("the shipped 3,000-step maps on the examples of section 5: mean change of each channel (R, G, B)")
+for task in unpaired.EXAMPLE_TASKS:
+    x_ex, y_ex = examples[task]
+    changes = {"(the degradation undone)": y_ex - x_ex}
+    changes |= {unpaired.LABELS[v]: t_ex - x_ex for v, t_ex in unpaired.load_examples(task).items()}
+    for label, change in changes.items():
+        mean = change.mean(dim=(1, 2))
+        print(f"  {task:10s} {label:25s} " + ", ".join(f"{v:+.3f}" for v in mean.tolist())
+              + f"   colour cast {float(mean.max() - mean.min()):.3f}")
+print("Rain100L (RGB), PSNR of the input -> the map, 3,000 steps:")
+for v, run in results["seeds"][str(SEED)].items():
+    bench = run["benchmarks"].get("rain100l_rgb", {})
+    if bench:
+        print(f"  {unpaired.LABELS.get(v, v):16s} {bench['psnr_in']:.2f} -> {bench['psnr_out']:.2f} dB")
+
+# %% [markdown] jupyter={"source_hidden": true} tags=["solution"]
+# **Solution to exercise 3.** Without a transport cost ($\sigma = 0$) the `cost` column is only watched, never
+# paid, so nothing keeps it small: the map may move $T(x)$ as far from $x$ as fooling the potential asks, and
+# the two cost columns of the live runs show it drifting further from the identity. Over 3,000 steps the shipped
+# maps show what that freedom does to the content: compare each map's mean change per channel with the change
+# that would undo the degradation (the first line of each task). Every unpaired map changes the brightness
+# and colour somewhat at this budget; the one without a cost has the strongest colour cast of them, content
+# the input never had, and on the whole Rain100L set it ends below its input (last lines). A transport cost is what
+# makes an unpaired map a *restoration* of its input rather than any clean-looking image.

@@ -144,6 +144,46 @@ def plan_summary(
     return out
 
 
+def plan_change_lambda(
+    X: np.ndarray, Y: np.ndarray, p: float = 1.0, transform: str = "fft",
+    norm: str = "ortho", base: str = "euclidean", a: np.ndarray | None = None,
+    b: np.ndarray | None = None, lam_max: float = 10.0, grid: int = 200,
+) -> float:
+    r"""The smallest ``lam`` whose exact plan differs from the plan at ``lam = 0``.
+
+    .. math:: \lambda^\star = \inf\{\lambda \ge 0 : P^\star(\lambda) \ne
+        P^\star(0)\}, \quad C(\lambda) = d + \lambda \|F(x_i - y_j)\|_p
+        \ \text{(Eq. 4)}
+
+    Every plan's cost is affine in ``lam``, so the optimal plan is piecewise
+    constant: a scan of ``grid`` steps up to ``lam_max`` finds the first change,
+    and bisection narrows it to ``1e-6``. ``a``, ``b`` default to uniform weights.
+    Returns ``inf`` when the plan never changes up to ``lam_max``.
+    """
+    n, m = len(X), len(Y)
+    a = np.full(n, 1.0 / n) if a is None else np.asarray(a, dtype=float)
+    b = np.full(m, 1.0 / m) if b is None else np.asarray(b, dtype=float)
+    base_cost = costs.frot_cost_matrix(X, Y, 0.0, p, transform, norm, base)
+    term = costs.frot_cost_matrix(X, Y, 1.0, p, transform, norm, "none")
+
+    def plan(lam: float) -> np.ndarray:
+        return ot.emd(a, b, base_cost + lam * term, numItermax=1_000_000)
+
+    P0 = plan(0.0)
+    lo = 0.0
+    for hi in np.linspace(0.0, lam_max, grid + 1)[1:]:
+        if not np.allclose(plan(hi), P0, rtol=0.0, atol=1e-9):
+            break
+        lo = hi
+    else:
+        return math.inf
+    while hi - lo > 1e-6:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if np.allclose(plan(mid), P0, rtol=0.0, atol=1e-9) else (
+            lo, mid)
+    return float(hi)
+
+
 # --- image residuals (rcot_lib.image_costs) ----------------------------------------
 
 
@@ -222,7 +262,7 @@ def task_residual(
 
     The last few residuals are kept, so a widget that changes only the cost
     redraws without synthesising the degradation again."""
-    from rcot_lib import degradations as D
+    from rcot_lib import degrade as D
 
     key = (task, level, seed, tuple(clean.shape), clean.data_ptr(),
            float(clean.double().sum()))

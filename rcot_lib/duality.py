@@ -106,6 +106,31 @@ def emd_with_duals(
     return P, np.asarray(log["u"]), np.asarray(log["v"]), float(log["cost"])
 
 
+def solve_dual_lp(
+    a: np.ndarray, b: np.ndarray, C: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float]:
+    r"""Solve the dual LP with SciPy's HiGHS, independently of POT: ``(f, g, value)``.
+
+    .. math::
+
+        \max_{f_i + g_j \le C_{ij}} \; \langle a, f \rangle + \langle b, g \rangle
+        \qquad \text{(Eq. 3, discrete)}
+    """
+    from scipy.optimize import linprog
+
+    _weights(a, b, C)
+    n, m = np.shape(C)
+    A = np.zeros((n * m, n + m))  # one row per constraint f_i + g_j <= C_ij
+    rows = np.arange(n * m)
+    A[rows, np.repeat(np.arange(n), m)] = 1.0
+    A[rows, n + np.tile(np.arange(m), n)] = 1.0
+    res = linprog(-np.concatenate([a, b]), A_ub=A, b_ub=np.ravel(C),
+                  bounds=(None, None), method="highs")
+    if not res.success:
+        raise RuntimeError(f"the dual LP was not solved: {res.message}")
+    return res.x[:n], res.x[n:], float(-res.fun)
+
+
 @dataclass
 class SlacknessReport:
     """How well ``(P, f, g)`` satisfy the optimality conditions of the LP."""
@@ -180,6 +205,7 @@ def solve_semi_dual(
     batch_size: int | None = None,
     seed: int = 0,
     progress: bool = False,
+    optimizer: str = "adam",
 ) -> tuple[np.ndarray, list[float]]:
     r"""Maximise the semi-dual by (stochastic) gradient ascent in torch.
 
@@ -191,7 +217,10 @@ def solve_semi_dual(
     The gradient with respect to ``g`` is ``b`` minus the mass sent to each target
     by the best-response map (:func:`best_response_map`). With ``batch_size`` the
     expectation over ``i`` is estimated from that many draws per step (the
-    stochastic semi-dual of Genevay et al. 2016). Adam with a cosine-decayed step.
+    stochastic semi-dual of Genevay et al. 2016). ``optimizer="adam"``: Adam with a
+    cosine-decayed step; ``"sgd"``: plain (super)gradient ascent with the step
+    ``lr / sqrt(t)`` at step ``t = 1, 2, ...`` (the classical rate for a concave,
+    non-smooth objective). Both steps are scaled by ``max |C|``.
 
     Parameters
     ----------
@@ -204,6 +233,7 @@ def solve_semi_dual(
     seed : int
     progress : bool
         Show a ``tqdm.auto`` bar.
+    optimizer : {"adam", "sgd"}
 
     Returns
     -------
@@ -215,14 +245,20 @@ def solve_semi_dual(
     from tqdm.auto import trange
 
     _weights(a, b, C)
+    if optimizer not in ("adam", "sgd"):
+        raise ValueError(f"optimizer={optimizer!r} is not one of ['adam', 'sgd']")
     gen = torch.Generator().manual_seed(seed)
     Ct = torch.as_tensor(C, dtype=torch.float64)
     at = torch.as_tensor(a, dtype=torch.float64)
     bt = torch.as_tensor(b, dtype=torch.float64)
     scale = float(np.abs(C).max()) or 1.0
     g = torch.zeros(len(b), dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.Adam([g], lr=lr * scale)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, num_steps)
+    if optimizer == "adam":
+        opt = torch.optim.Adam([g], lr=lr * scale)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, num_steps)
+    else:
+        opt = torch.optim.SGD([g], lr=lr * scale)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1 / np.sqrt(t + 1))
     history, best, best_g = [], -np.inf, g.detach().numpy().copy()
     with single_thread():
         for _ in trange(num_steps, disable=not progress, desc="semi-dual"):

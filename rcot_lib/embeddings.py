@@ -39,8 +39,18 @@ from rcot_lib.embedding_metrics import (  # noqa: F401 (re-exported)
     tsne_2d,
 )
 
-#: Embedding kinds: the residual's dense latent ``e3``, and the baseline.
-KINDS = ("residual", "baseline")
+#: Embedding kinds: the residual's dense latent ``e3`` (REGM encoder of
+#: ``r0 = x - G(x)``); the baseline (the generator's deepest encoder feature of
+#: ``x``; 256 channels in cpu-small against e3's 128); and ``regm_input``, the
+#: REGM encoder of ``x`` itself:
+#: the same network, width and scale as ``e3``, only the input differs.
+KINDS = ("residual", "baseline", "regm_input")
+#: Short names for tables and figure panels.
+KIND_LABELS = {
+    "residual": "residual embedding e3 = E(x - G(x))",
+    "baseline": "baseline: generator feature of x",
+    "regm_input": "same width: E(x), REGM encoder of x",
+}
 #: Pooling of a ``(C, h, w)`` feature map into one vector per image.
 POOLS = ("flatten", "mean", "meanstd")
 
@@ -90,7 +100,7 @@ def random_crop(image: torch.Tensor, size: int, g: torch.Generator) -> torch.Ten
     average the noise away and thin the rain streaks. Images smaller than ``size``
     are first upscaled (bilinear) to fit.
     """
-    from rcot_lib.datasets import random_crop as aligned_crop
+    from rcot_lib.training_data import random_crop as aligned_crop
 
     h, w = image.shape[-2:]
     if min(h, w) < size:
@@ -105,7 +115,7 @@ def _crops(files: list, n: int, size: int, g: torch.Generator, desc: str,
     """``n`` crops: files in a seeded order, cycled with new crop positions."""
     from tqdm.auto import tqdm
 
-    from rcot_lib.data import load_image
+    from rcot_lib.images import load_image
 
     order = torch.randperm(len(files), generator=g).tolist()
     cache: dict[int, torch.Tensor] = {}
@@ -142,7 +152,7 @@ def degraded_set(
     per_task : int
         Images per task.
     tasks : tuple of str
-        Task names of :data:`rcot_lib.degradations.TASKS`.
+        Task names of :data:`rcot_lib.degrade.TASKS`.
     size : int
         Crop side; a multiple of 8 so that ``e3`` is ``(C3, size/8, size/8)``.
     seed : int
@@ -154,9 +164,10 @@ def degraded_set(
     root : str, optional
         Data folder instead of ``$RCOT_DATA``.
     """
-    from rcot_lib.config import benchmark_dir
-    from rcot_lib.data import find_pairs, list_images, sample_images
-    from rcot_lib.degradations import TASKS, degrade
+    from rcot_lib.degrade import TASKS, degrade
+    from rcot_lib.environment import benchmark_dir
+    from rcot_lib.eval_data import find_pairs
+    from rcot_lib.images import list_images, sample_images
 
     bad = [t for t in tasks if t not in TASKS]
     if bad:
@@ -248,17 +259,19 @@ def input_embedding(T: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 
 def _both(T: torch.nn.Module, x: torch.Tensor, kinds: tuple[str, ...]) -> dict:
-    """``e3`` and the baseline from one pass-1 encoder run (as ``T.embed`` does)."""
+    """Every kind asked for, from one pass-1 encoder run (as ``T.embed`` does)."""
     from rcot_lib.models import pad_to_multiple
 
     xp, _, _ = pad_to_multiple(x, T.multiple)  # (B, C, H', W')
     feats = T.generator.encode(xp)
     out = {"baseline": feats[-1]} if "baseline" in kinds else {}
+    if {"residual", "regm_input"} & set(kinds) and T.regm is None:
+        raise ValueError("a map with condition='none' has no REGM encoder")
     if "residual" in kinds:
-        if T.regm is None:
-            raise ValueError("a map with condition='none' has no residual embedding")
         r0 = xp - T.generator.decode(xp, feats)  # (B, C, H', W')
         out["residual"] = T.regm.embed(r0)  # (B, C3, H'/8, W'/8)
+    if "regm_input" in kinds:
+        out["regm_input"] = T.regm.embed(xp)  # (B, C3, H'/8, W'/8)
     return out
 
 
@@ -275,8 +288,9 @@ def extract(
 
     .. math::
 
-        z^{res}_i = \mathrm{pool}(e_3(x_i)), \quad e_3 = \mathcal{E}(x_i - G(x_i))
-        \qquad z^{base}_i = \mathrm{pool}(\mathcal{E}_G(x_i))
+        z^{res}_i = \mathrm{pool}(\mathcal{E}(x_i - G(x_i))) \qquad
+        z^{base}_i = \mathrm{pool}(\mathcal{E}_G(x_i)) \qquad
+        z^{in}_i = \mathrm{pool}(\mathcal{E}(x_i))
 
     where :math:`\mathcal{E}` is the REGM encoder (Eq. 15) and
     :math:`\mathcal{E}_G` the generator's encoder.

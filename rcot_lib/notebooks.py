@@ -1,12 +1,16 @@
-"""Execute the kit's notebooks headless (nbclient) and report per-notebook times.
+"""Execute the kit's notebooks headless (nbclient) and report per-notebook times;
+build the course copies (student and instructor) from the single source.
 
-Used by ``rcot notebooks`` and by ``tests/test_notebooks.py``: the same code path
-for readers, CI and the test suite.
+Used by ``rcot notebooks``, ``make course`` and ``tests/test_notebooks.py``: the
+same code path for readers, CI and the test suite.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +18,9 @@ from pathlib import Path
 from rcot_lib.config import KIT_ROOT
 
 NOTEBOOKS_DIR = KIT_ROOT / "notebooks"
+#: Cell tags of the single source: worked solutions (and the answers to the
+#: "Think!" prompts), removed from the student copy; starter cells a student fills in.
+SOLUTION_TAG, EXERCISE_TAG = "solution", "exercise"
 
 
 @dataclass
@@ -145,3 +152,43 @@ def format_table(runs: list[NotebookRun]) -> str:
         )
     lines.append(f"{'total':<{width}}  {sum(r.seconds for r in runs):8.1f}")
     return "\n".join(lines)
+
+
+def build_course(
+    out: str | os.PathLike = KIT_ROOT / "build" / "course",
+    paths: list[Path] | None = None,
+) -> dict[str, list[Path]]:
+    """Write a student and an instructor copy of every notebook (or of ``paths``).
+
+    ``out/instructor`` holds plain copies of the source notebooks, solutions
+    included; ``out/student`` the same notebooks without the cells tagged
+    ``"solution"``, removed by nbconvert's ``TagRemovePreprocessor``::
+
+        jupyter nbconvert --to notebook --TagRemovePreprocessor.enabled=True
+            --TagRemovePreprocessor.remove_cell_tags='["solution"]' --output-dir ...
+
+    Returns ``{"student": [...], "instructor": [...]}``, the written paths.
+
+    Raises
+    ------
+    RuntimeError
+        nbconvert failed (its output is in the message).
+    """
+    paths = list_notebooks() if paths is None else [Path(p) for p in paths]
+    out = Path(out)
+    student, instructor = out / "student", out / "instructor"
+    for folder in (student, instructor):
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+    if not paths:
+        return {"student": [], "instructor": []}
+    cmd = [sys.executable, "-m", "nbconvert", "--to", "notebook",
+           "--TagRemovePreprocessor.enabled=True",
+           f'--TagRemovePreprocessor.remove_cell_tags=["{SOLUTION_TAG}"]',
+           "--output-dir", str(student), *map(str, paths)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(f"nbconvert failed ({done.returncode}):\n{done.stderr}")
+    copies = [Path(shutil.copy2(p, instructor / p.name)) for p in paths]
+    return {"student": [student / p.name for p in paths], "instructor": copies}

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from rcot_lib.config import RESULTS_DIR
+from rcot_lib.environment import RESULTS_DIR
 
 if TYPE_CHECKING:
     from rcot_lib.presets import TrainConfig
@@ -179,6 +179,71 @@ def best_response(
     return (-inverse(h) / (2 * sigma)).to(g.dtype)
 
 
+def noisy_gradient(
+    x: torch.Tensor, y: torch.Tensor, sigma: float = 0.5, critic_noise: float = 0.5,
+    seed: int = 0,
+) -> torch.Tensor:
+    r"""A model of an imperfect potential's gradient at ``x``, ``(C, H, W)``.
+
+    .. math:: g = 2\sigma\Big((y - x) + \eta\,\|y - x\|\,\frac{w}{\|w\|}\Big),
+        \qquad w \sim \mathcal N(0, I)
+
+    the ideal direction toward the clean image plus white noise of relative size
+    ``critic_noise`` (``eta``): without a Fourier term and without noise the best
+    response of the quadratic cost lands on ``y``.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    true = x - y
+    w = torch.randn(true.shape, generator=gen, dtype=true.dtype)
+    return 2 * sigma * (-true + critic_noise * true.norm() * w / w.norm())
+
+
+def best_response_psnr(
+    x: torch.Tensor, y: torch.Tensor, lam: float, p: float = 1, sigma: float = 0.5,
+    critic_noise: float = 0.5, seed: int = 0,
+) -> float:
+    """PSNR (dB) of the best response ``x - r*`` to :func:`noisy_gradient` against
+    ``y``, under ``sigma (||r||^2 + lam ||F r||_p)`` (:func:`best_response`)."""
+    from rcot_lib.metrics import psnr
+
+    g = noisy_gradient(x, y, sigma, critic_noise, seed)
+    return float(psnr(x - best_response(g, sigma=sigma, lam=lam, p=p), y))
+
+
+def lambda_for_gain(
+    x: torch.Tensor, y: torch.Tensor, gain_db: float = 2.0, p: float = 1,
+    sigma: float = 0.5, critic_noise: float = 0.5, seed: int = 0,
+    lam_max: float = 400.0, step: float = 5.0,
+) -> float:
+    """The smallest ``lam`` at which the best response of :func:`best_response_psnr`
+    beats ``lam = 0`` by ``gain_db`` (a scan by ``step``, then bisection to
+    ``1e-2``); ``inf`` when no ``lam`` up to ``lam_max`` does."""
+    from rcot_lib.metrics import psnr
+
+    g = noisy_gradient(x, y, sigma, critic_noise, seed)
+
+    def value(lam: float) -> float:
+        return float(psnr(x - best_response(g, sigma=sigma, lam=lam, p=p), y))
+
+    base = value(0.0)
+
+    def gain(lam: float) -> float:
+        return value(lam) - base
+
+    lo, hi = 0.0, math.inf
+    for lam in torch.arange(step, lam_max + step / 2, step).tolist():
+        if gain(lam) >= gain_db:
+            hi = lam
+            break
+        lo = lam
+    if math.isinf(hi):
+        return hi
+    while hi - lo > 1e-2:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if gain(mid) >= gain_db else (mid, hi)
+    return float(hi)
+
+
 def summarise(folder: str | os.PathLike) -> dict[str, dict]:
     """:func:`rcot_lib.ablation.summarise_runs` of ``scripts/unpaired_cpu.sh``'s
     output folder (the variants found there, in the paper's order, then the
@@ -208,8 +273,8 @@ def example_inputs(
     image: str = "chelsea.png", crop: int = 128, seed: int = 0
 ) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     """Task -> ``(x, y)``: a central crop of a sample photograph, degraded (seeded)."""
-    from rcot_lib.config import SAMPLES_DIR
-    from rcot_lib.degradations import degrade
+    from rcot_lib.degrade import degrade
+    from rcot_lib.environment import SAMPLES_DIR
     from rcot_lib.images import center_crop, load_image
 
     y = center_crop(load_image(Path(SAMPLES_DIR) / "images" / image), crop)

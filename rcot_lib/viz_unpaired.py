@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import torch
 
 from rcot_lib.spectra import log_spectrum
-from rcot_lib.unpaired import LABELS, best_response
+from rcot_lib.unpaired import LABELS, best_response, noisy_gradient
 
 
 def _show(ax, image: torch.Tensor, title: str) -> None:
@@ -46,10 +46,8 @@ def plot_best_response(
     the map's best response ``x - r*`` (:func:`rcot_lib.unpaired.best_response`),
     its residual ``r*`` beside the true one, and their spectra.
     """
-    g_gen = torch.Generator().manual_seed(seed)
     true = x - y  # (C, H, W): the degradation
-    w = torch.randn(true.shape, generator=g_gen, dtype=true.dtype)
-    g = 2 * sigma * (-true + critic_noise * true.norm() * w / w.norm())
+    g = noisy_gradient(x, y, sigma, critic_noise, seed)
     r = best_response(g, sigma=sigma, lam=lam, p=p)
     out = x - r
     from rcot_lib.metrics import psnr

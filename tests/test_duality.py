@@ -75,6 +75,24 @@ def test_semi_dual_gradient_ascent_reaches_emd2(batch_size):
     assert history[-1] > history[0]
 
 
+def test_dual_lp_by_scipy_matches_pot():
+    a, b, C = _problem(seed=5)
+    f, g, value = duality.solve_dual_lp(a, b, C)
+    assert value == pytest.approx(ot.emd2(a, b, C), rel=1e-9)
+    assert np.max(f[:, None] + g[None, :] - C) < 1e-9  # feasible
+
+
+def test_plain_sgd_on_the_semi_dual_climbs_below_emd2():
+    a, b, C = _problem(n=12, m=10, seed=4)
+    exact = ot.emd2(a, b, C)
+    g, history = duality.solve_semi_dual(a, b, C, num_steps=1000, optimizer="sgd")
+    value = duality.semi_dual_objective(g, a, b, C)
+    assert history[-1] > history[0] and value <= exact + 1e-9
+    assert value == pytest.approx(exact, rel=2e-2)
+    with pytest.raises(ValueError, match="optimizer"):
+        duality.solve_semi_dual(a, b, C, num_steps=2, optimizer="lbfgs")
+
+
 def test_bad_shapes_raise():
     a, b, C = _problem()
     with pytest.raises(ValueError, match="shape"):

@@ -206,3 +206,18 @@ def test_load_for_embedding_reads_a_checkpoint_or_says_untrained(tmp_path, tiny_
         torch.testing.assert_close(T.embed(x), tiny_map.embed(x))
     T, note = E.load_for_embedding(str(tmp_path / "missing.pt"))
     assert "UNTRAINED" in note and not T.training
+
+
+def test_regm_input_is_e3s_encoder_on_the_input(tiny_map):
+    """The same-width baseline: the REGM encoder of x, not of the residual."""
+    import torch
+
+    x = torch.rand(3, 3, 32, 32, generator=torch.Generator().manual_seed(1))
+    Z = E.extract(tiny_map, x, ("residual", "regm_input"), device="cpu",
+                  progress=False)
+    with torch.inference_mode():
+        expected = tiny_map.regm.embed(x)  # (3, C3, 4, 4)
+    assert Z["regm_input"].shape == Z["residual"].shape
+    np.testing.assert_allclose(Z["regm_input"], expected.flatten(1).numpy(), atol=1e-5)
+    assert not np.allclose(Z["regm_input"], Z["residual"])
+    assert set(E.KIND_LABELS) == set(E.KINDS)

@@ -1,12 +1,30 @@
-"""Every notebook runs headless in fast mode, and its jupytext pair is in sync."""
+"""Every notebook runs headless in fast mode, and its jupytext pair is in sync; every
+exercise has a worked solution, and the student copy (solutions removed) runs too."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from rcot_lib.notebooks import NOTEBOOKS_DIR, list_notebooks, run_notebook
+from rcot_lib.notebooks import (
+    EXERCISE_TAG,
+    NOTEBOOKS_DIR,
+    SOLUTION_TAG,
+    build_course,
+    list_notebooks,
+    run_notebook,
+)
 
 NOTEBOOKS = list_notebooks()
+
+
+def _tags(cell) -> list[str]:
+    return list(cell.metadata.get("tags", []))
+
+
+def _first_line(cell) -> str:
+    return next((ln for ln in cell.source.splitlines() if ln.strip()), "")
 
 
 def test_notebooks_exist():
@@ -37,13 +55,83 @@ def test_notebook_stored_without_outputs_and_in_sync(path):
     assert any("parameters" in t for t in tags), (
         f"{path.name}: no cell tagged 'parameters'"
     )
-    assert "Exercises" in nb.cells[-1].source or "Exercises" in nb.cells[-2].source
     pair = path.with_suffix(".py")
     assert pair.exists(), f"{pair.name} (py:percent pair) is missing"
     py = jupytext.read(pair)
     assert [c.source for c in py.cells] == [c.source for c in nb.cells], (
         f"{path.name} and {pair.name} differ: run `jupytext --sync notebooks/*.py`"
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_exercise_has_a_hidden_solution(path):
+    """The main content, then the Exercises cell, then only starter and solution cells;
+    one solution cell per exercise number, each collapsed; every Think! answered."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    where = [i for i, c in enumerate(nb.cells)
+             if c.cell_type == "markdown" and "## Exercises" in c.source]
+    assert len(where) == 1, f"{path.name}: one '## Exercises' cell expected: {where}"
+    k = where[0]
+    params = next(i for i, c in enumerate(nb.cells) if "parameters" in _tags(c))
+    assert k > params + 2, f"{path.name}: the Exercises cell comes before the content"
+    section = nb.cells[k].source.split("## Exercises", 1)[1].split("## References")[0]
+    numbers = sorted({int(n) for n in re.findall(r"^(\d+)\. ", section, re.MULTILINE)})
+    assert numbers == list(range(1, len(numbers) + 1)) and numbers, (
+        f"{path.name}: exercises numbered {numbers}")
+    tail = nb.cells[k + 1:]
+    loose = [k + 1 + i for i, c in enumerate(tail)
+             if not {SOLUTION_TAG, EXERCISE_TAG} & set(_tags(c))]
+    assert not loose, f"{path.name}: cells {loose} after the exercises are untagged"
+    solutions = [c for c in nb.cells if SOLUTION_TAG in _tags(c)]
+    for c in solutions:
+        assert c.metadata.get("jupyter", {}).get("source_hidden") is True, (
+            f"{path.name}: solution {_first_line(c)!r} is not collapsed")
+    solved = {int(m) for c in tail if SOLUTION_TAG in _tags(c)
+              for m in re.findall(r"Solution to exercise (\d+)", _first_line(c))}
+    missing = sorted(set(numbers) - solved)
+    assert not missing, f"{path.name}: no solution cell for exercises {missing}"
+    for i, c in enumerate(nb.cells[:k]):
+        if "**Think!**" in c.source:
+            after = nb.cells[i + 1:i + 3]
+            answered = any(SOLUTION_TAG in _tags(a)
+                           and _first_line(a).startswith("**Answer") for a in after)
+            assert answered, f"{path.name}: the Think! of cell {i} has no answer"
+
+
+def test_course_copies(tmp_path):
+    """The student copy has no solution cell, the instructor copy has all of them."""
+    import nbformat
+
+    built = build_course(tmp_path, NOTEBOOKS)
+    assert [p.name for p in built["student"]] == [p.name for p in NOTEBOOKS]
+    for source, student, instructor in zip(NOTEBOOKS, built["student"],
+                                           built["instructor"], strict=True):
+        src, stu, ins = (nbformat.read(p, as_version=4)
+                         for p in (source, student, instructor))
+        n_solutions = sum(SOLUTION_TAG in _tags(c) for c in src.cells)
+        assert n_solutions > 0
+        assert not any(SOLUTION_TAG in _tags(c) for c in stu.cells), student.name
+        assert [c.source for c in stu.cells] == [
+            c.source for c in src.cells if SOLUTION_TAG not in _tags(c)]
+        assert sum(SOLUTION_TAG in _tags(c) for c in ins.cells) == n_solutions
+        assert stu.metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.fixture(scope="module")
+def student_copies(tmp_path_factory):
+    return build_course(tmp_path_factory.mktemp("course"), NOTEBOOKS)["student"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("index", range(len(NOTEBOOKS)),
+                         ids=[p.stem for p in NOTEBOOKS])
+def test_student_copy_runs_headless_fast(index, student_copies, tmp_path):
+    """Without the solutions, every cell runs (cells tagged "raises-exception" may
+    raise, nbclient's rule); the starter cells print "not yet" instead of failing."""
+    run = run_notebook(student_copies[index], fast=True, out_dir=tmp_path, html=False)
+    assert run.ok, run.error
 
 
 @pytest.mark.slow

@@ -1,9 +1,11 @@
 """``rcot tsne --checkpoint P --out FIG.png [--json]``: the t-SNE figure (Fig. 4).
 
-Extracts the dense residual embedding ``e3`` and the baseline (the map's deepest
-encoder feature of the degraded input) for ``--per-task`` images of each task,
-draws the two t-SNE panels side by side and reports scores computed on the
-embeddings themselves (silhouette, 5-NN accuracy, noise-level order).
+Extracts the dense residual embedding ``e3``, the baseline (the map's deepest
+encoder feature of the degraded input) and the REGM encoder of the input itself
+(``e3``'s width and scale; see :data:`rcot_lib.embeddings.KINDS`) for
+``--per-task`` images of each task, draws the t-SNE panels side by side and
+reports scores computed on the embeddings themselves (silhouette, 5-NN accuracy,
+noise-level order).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ DEFAULT_TASKS = "denoise_15,denoise_25,denoise_50,derain,dehaze"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from rcot_lib.config import CHECKPOINTS_DIR
+    from rcot_lib.environment import CHECKPOINTS_DIR
 
     p = sub.add_parser(
         "tsne",
@@ -135,12 +137,8 @@ def run(args: argparse.Namespace) -> int:
         result["features"] = str(atomic_write(args.save_features, write))
     if args.out is not None:
         cache = E.TsneCache(feats, images.tasks, args.seed, args.max_iter)
-        panels = {
-            "residual embedding e3": cache.get("residual", args.perplexity),
-            "baseline: encoder feature of x": cache.get("baseline", args.perplexity),
-        }
-        named = {"residual embedding e3": scores["residual"],
-                 "baseline: encoder feature of x": scores["baseline"]}
+        panels = {E.KIND_LABELS[k]: cache.get(k, args.perplexity) for k in E.KINDS}
+        named = {E.KIND_LABELS[k]: scores[k] for k in E.KINDS}
         fig = plot_tsne_panels(panels, named, suptitle=f"t-SNE of {args.pool}-pooled "
                                f"embeddings, perplexity {args.perplexity:g}, "
                                f"{len(images.tasks)} images")
@@ -152,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
             s = scores[kind]
             merged = s["silhouette_levels_merged"]
             merged = "n/a" if merged is None else f"{merged:.3f}"
-            say(f"{kind:9s} silhouette {s['silhouette']:.3f} (noise levels merged: "
+            say(f"{kind:10s} silhouette {s['silhouette']:.3f} (noise levels merged: "
                 f"{merged})  5-NN accuracy "
                 f"{s['knn_accuracy']:.3f} (chance {s['knn_chance']:.2f})  "
                 f"noise levels ordered: {s['noise_levels_ordered']}")
