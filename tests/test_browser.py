@@ -229,3 +229,114 @@ def _publish(shot: Path, target: Path, max_bytes: int = 300_000) -> Path:
             small.save(tmp, format="PNG", optimize=True)
     os.replace(tmp, target)
     return target
+
+
+#: the book's picture for the docs (notebook 02's page, an equation and a plot)
+BOOK_SHOT = "book_02.png"
+#: the top of the section of a page with the most equations near its heading and
+#: a plot close enough to share a window with them
+_SECTION_WITH_MATH_AND_PLOT = """() => {
+  const top = (e) => e.getBoundingClientRect().top + window.scrollY;
+  const maths = [...document.querySelectorAll("mjx-container")].map(top);
+  const plots = [...document.querySelectorAll(".cell_output img")].map(top);
+  let best = null, most = 0;
+  for (const h of document.querySelectorAll("section > h2")) {
+    const y = top(h);
+    const near = maths.filter((m) => m > y && m < y + 500).length;
+    if (near > most && plots.some((p) => p > y && p < y + 650)) {
+      best = y;
+      most = near;
+    }
+  }
+  return best ?? (plots.length ? Math.max(0, plots[0] - 500) : 0);
+}"""
+
+
+def _typeset(page) -> None:
+    """Wait until MathJax (the book's own copy) has typeset the page."""
+    page.wait_for_function(
+        "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+        timeout=30_000,
+    )
+    page.evaluate("() => MathJax.startup.promise.then(() => true)")
+
+
+@pytest.mark.slow
+def test_book_pages_render_math_offline(chromium, browser, tmp_path_factory):
+    r"""The book's front page and notebook 02's page in Chromium, network blocked.
+
+    The book is built in fast mode (``tests/_book.py``, shared with
+    ``tests/test_book.py``) and opened from ``file://``; every request that is not
+    a local file is refused and recorded. Each page must have its title, every
+    equation typeset by MathJax (no raw ``\(...\)`` left, no MathJax error), and
+    notebook 02's page its plots. The window of notebook 02's page with an
+    equation and a plot is saved as ``book_02.png`` (also in
+    ``$RCOT_SCREENSHOT_DIR`` when set: ``RCOT_SCREENSHOT_DIR=docs/img``).
+    """
+    import nbformat
+    from _book import fast_book  # tests/_book.py
+
+    book = fast_book(tmp_path_factory)
+    outside: list[str] = []
+
+    def local_only(route) -> None:
+        url = route.request.url
+        if url.startswith(("file://", "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    nb02 = NOTEBOOKS / "02_ot_maps_toy2d.ipynb"
+    pages = [("index", "rcot-kit: optimal-transport image restoration")]
+    if nb02.is_file():
+        first = nbformat.read(nb02, as_version=4).cells[0].source.splitlines()[0]
+        pages.append((f"notebooks/{nb02.stem}", first.lstrip("# ").strip()))
+    page = browser.new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.route("**/*", local_only)
+    try:
+        for source, title in pages:
+            page.goto(book.page(source).as_uri(), wait_until="load")
+            _typeset(page)
+            assert page.title().startswith(title), f"{source}: title {page.title()!r}"
+            assert page.title().endswith("rcot-kit")
+            n_math = page.locator(".math").count()
+            assert n_math, f"{source}: no equation on the page"
+            assert page.locator("mjx-container svg").count() >= n_math, (
+                f"{source}: not every equation was typeset"
+            )
+            assert not page.locator("mjx-merror").count(), f"{source}: TeX error"
+            raw = page.evaluate(
+                "() => [...document.querySelectorAll('.math')]"
+                ".filter(e => /\\\\[([]/.test(e.textContent)).length"
+            )
+            assert raw == 0, f"{source}: {raw} equations left as raw TeX"
+            if source == "index":
+                links = page.locator(".bd-sidebar-primary a[href^='notebooks/']")
+                assert links.count() == len(list(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")))
+        if len(pages) > 1:
+            plots = page.locator(".cell_output img")
+            assert plots.count(), "notebook 02's page shows no plot"
+            loaded = page.evaluate(
+                "() => [...document.querySelectorAll('.cell_output img')]"
+                ".every(i => i.complete && i.naturalWidth > 0)"
+            )
+            assert loaded, "a plot of notebook 02's page did not load"
+            y = page.evaluate(_SECTION_WITH_MATH_AND_PLOT)
+            page.evaluate(f"window.scrollTo(0, {max(0, y - 60)})")
+            page.mouse.move(0, 0)
+            page.wait_for_timeout(300)
+            shot = save_screenshot(page, ARTEFACTS / BOOK_SHOT)
+            target = os.environ.get("RCOT_SCREENSHOT_DIR")
+            if target:
+                _publish(shot, Path(target) / BOOK_SHOT)
+        assert not outside, f"the book asked the network for {outside}"
+    except BaseException:
+        try:
+            save_screenshot(page, ARTEFACTS / "book_failure.png")
+        except Exception:  # the page itself is gone
+            pass
+        raise
+    finally:
+        page.close()
