@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -212,3 +213,24 @@ def test_set_values_of_the_right_type_are_converted():
     assert changes == {"lr": 1.0, "steps": 1000, "tasks": ("derain",), "name": "123",
                        "model": {"blocks": (1, 1)}, "optimizer": "adam"}
     assert isinstance(changes["lr"], float)
+
+
+def test_toy2d_out_records_rows_settings_and_command(tmp_path, capsys):
+    out = tmp_path / "toy.json"
+    assert main(["toy2d", "--fast", "--steps", "2", "--pairs", "gaussians",
+                 "--out", str(out)]) == 0
+    rec = json.loads(out.read_text())
+    assert [r["pair"] for r in rec["rows"]] == ["gaussians"]
+    row = rec["rows"][0]
+    assert row["ratio"] == pytest.approx(row["neural_cost"] / row["exact_cost"])
+    assert rec["settings"] == {"steps": 2, "seed": 0, "lam": 0.5, "p": 1, "fast": True}
+    assert rec["command"].startswith("rcot toy2d --steps 2 --seed 0")
+    assert "--pairs gaussians" in rec["command"]
+
+
+def test_toy2d_out_must_be_json_and_is_checked_before_training(tmp_path, capsys):
+    bad = str(tmp_path / "x.txt")
+    assert main(["toy2d", "--fast", "--steps", "2", "--out", bad]) == 1
+    err = capsys.readouterr().err
+    assert "--out must name a .json file" in err
+    assert "ratio" not in err  # no pair was trained

@@ -1,5 +1,9 @@
-"""``rcot toy2d [--json] [--steps N] [--fast] [--seed S]``: the 2-D minimax (Eq. 5)
-on every toy pair, against POT's exact OT cost."""
+"""``rcot toy2d [--json] [--out FILE] [--steps N] [--fast] [--seed S]``: the 2-D
+minimax (Eq. 5) on every toy pair, against POT's exact OT cost.
+
+``--out`` writes the rows with the settings, the command and the machine
+(atomically, only once every pair has run): ``data_samples/results/toy2d.json``
+is such a file."""
 
 from __future__ import annotations
 
@@ -17,6 +21,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "transport cost with POT's exact cost on the same samples.",
     )
     p.add_argument("--json", action="store_true", help="print a JSON list on stdout")
+    p.add_argument(
+        "--out", default=None, metavar="FILE",
+        help="also write the rows, settings, command and machine to this JSON file",
+    )
     p.add_argument("--steps", type=int, default=None, help="outer training steps")
     p.add_argument("--fast", action="store_true", help="fast mode (few steps)")
     p.add_argument("--seed", type=int, default=0)
@@ -30,8 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rcot_lib.config import is_fast
     from rcot_lib.device import get_device
+    from rcot_lib.environment import is_fast
     from rcot_lib.neural2d import Neural2DConfig, run_pair
     from rcot_lib.toy2d import PAIRS
 
@@ -43,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     unknown = [p for p in pairs if p not in PAIRS]
     if unknown:
         raise ValueError(f"unknown toy pairs {unknown}; choose from {list(PAIRS)}")
+    if args.out is not None and not args.out.endswith(".json"):
+        raise ValueError(f"--out must name a .json file; got {args.out}")
     device = get_device(args.device)
     rows = []
     for name in pairs:
@@ -67,4 +77,31 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name}: ratio {m['ratio']:.4f}", file=sys.stderr, flush=True)
     if args.json:
         print(json.dumps(rows, indent=2))
+    if args.out is not None:
+        _save(args, rows, steps, fast, device)
     return 0
+
+
+def _save(args: argparse.Namespace, rows: list[dict], steps: int, fast: bool,
+          device) -> None:
+    """Write the rows with what made them (atomic: a failed run leaves no file)."""
+    import platform
+
+    import torch
+
+    from rcot_lib.files import save_json
+
+    command = ["rcot", "toy2d", "--steps", str(steps), "--seed", str(args.seed),
+               "--lam", str(args.lam), "--p", str(args.p)]
+    if fast:
+        command.append("--fast")
+    if args.pairs:
+        command += ["--pairs", *args.pairs]
+    save_json({
+        "command": " ".join(command),
+        "settings": {"steps": steps, "seed": args.seed, "lam": args.lam, "p": args.p,
+                     "fast": fast},
+        "machine": f"{platform.processor() or platform.machine()}, torch "
+                   f"{torch.__version__}, {torch.get_num_threads()} threads, {device}",
+        "rows": rows,
+    }, args.out)
