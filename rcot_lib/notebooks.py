@@ -154,6 +154,10 @@ def format_table(runs: list[NotebookRun]) -> str:
     return "\n".join(lines)
 
 
+#: Pages of ``docs/`` that the notebooks link to (``../docs/<page>``).
+LINKED_DOCS = ("method.md", "results.md")
+
+
 def build_course(
     out: str | os.PathLike = KIT_ROOT / "build" / "course",
     paths: list[Path] | None = None,
@@ -162,7 +166,9 @@ def build_course(
 
     ``out/instructor`` holds plain copies of the source notebooks, solutions
     included; ``out/student`` the same notebooks without the cells tagged
-    ``"solution"``, removed by nbconvert's ``TagRemovePreprocessor``::
+    ``"solution"``, removed by nbconvert's ``TagRemovePreprocessor``; ``out/docs``
+    the pages the notebooks link to (``../docs/method.md``, ...), so that their
+    links resolve in both copies::
 
         jupyter nbconvert --to notebook --TagRemovePreprocessor.enabled=True
             --TagRemovePreprocessor.remove_cell_tags='["solution"]' --output-dir ...
@@ -191,4 +197,8 @@ def build_course(
     if done.returncode:
         raise RuntimeError(f"nbconvert failed ({done.returncode}):\n{done.stderr}")
     copies = [Path(shutil.copy2(p, instructor / p.name)) for p in paths]
+    docs = out / "docs"
+    docs.mkdir(exist_ok=True)
+    for page in LINKED_DOCS:
+        shutil.copy2(KIT_ROOT / "docs" / page, docs / page)
     return {"student": [student / p.name for p in paths], "instructor": copies}

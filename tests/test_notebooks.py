@@ -100,8 +100,9 @@ def test_every_exercise_has_a_hidden_solution(path):
             assert answered, f"{path.name}: the Think! of cell {i} has no answer"
 
 
-def test_course_copies(tmp_path):
-    """The student copy has no solution cell, the instructor copy has all of them."""
+def test_course_copies_and_their_links(tmp_path):
+    """The student copy has no solution cell, the instructor copy has all of them;
+    the pages the notebooks link to (../docs/...) are beside both."""
     import nbformat
 
     built = build_course(tmp_path, NOTEBOOKS)
@@ -117,6 +118,12 @@ def test_course_copies(tmp_path):
             c.source for c in src.cells if SOLUTION_TAG not in _tags(c)]
         assert sum(SOLUTION_TAG in _tags(c) for c in ins.cells) == n_solutions
         assert stu.metadata["kernelspec"]["name"] == "python3"
+    relative_link = re.compile(r"\]\((\.\./[^)#]+)")
+    links = {m for p in NOTEBOOKS for m in relative_link.findall(p.read_text())}
+    assert links  # the notebooks link ../docs/method.md
+    for link in links:
+        for copy in ("student", "instructor"):
+            assert (tmp_path / copy / link).resolve().is_file(), (copy, link)
 
 
 @pytest.fixture(scope="module")
