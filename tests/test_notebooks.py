@@ -164,3 +164,23 @@ def test_a_failing_cell_is_named(tmp_path):
     assert not run.ok
     assert "cell 2" in run.error and "ValueError: bad level" in run.error
     assert (tmp_path / "out" / "99_broken.ipynb").exists()  # kept for reading
+
+
+@pytest.mark.slow
+def test_a_failure_names_the_failing_cell_not_an_expected_error(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]}),
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("raise ValueError('bad level')"),
+    ]
+    path = tmp_path / "99_broken.ipynb"
+    nbformat.write(nb, path)
+    run = run_notebook(path, fast=True, html=False)
+    assert not run.ok
+    assert 'cell 2 ("raise ValueError' in run.error
+    assert run.error.endswith("ValueError: bad level")
