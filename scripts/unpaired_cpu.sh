@@ -8,7 +8,8 @@
 # Usage: RCOT_DATA=/path bash scripts/unpaired_cpu.sh OUT
 #   VARIANTS="wgan-gp otur sot rcot da-rcot"  (default: all five, in that order;
 #            "l1" adds the supervised reference: cpu-small's one-pass map trained
-#            on the pair L1 term alone, no potential, no transport cost)
+#            on the pair L1 term alone, no potential, no transport cost;
+#            "paired" the pair-informed DA-RCOT of cpu-small, Eq. 9)
 #   STEPS=3000 SEED=0 THREADS=1 CONFIG=cpu-unpaired
 #   SETS="cbsd68_15 cbsd68_25 cbsd68_50 rain100l_rgb sots"
 #   EXTRA="--set lam=0" adds rcot train flags to every variant
@@ -27,7 +28,7 @@ CONFIG=${CONFIG:-cpu-unpaired}
 RCOT=${RCOT:-.venv/bin/rcot}
 PY=${PY:-.venv/bin/python}
 VARIANTS=${VARIANTS:-wgan-gp otur sot rcot da-rcot}
-SETS=${SETS:-cbsd68_15 cbsd68_25 cbsd68_50 rain100l_rgb sots}
+SETS=${SETS-cbsd68_15 cbsd68_25 cbsd68_50 rain100l_rgb sots}
 : "${RCOT_DATA:?set RCOT_DATA}"
 read -r -a extra <<< "${EXTRA:-}"
 mkdir -p "$OUT"
@@ -45,6 +46,8 @@ for v in $VARIANTS; do
     if [ "$v" = l1 ]; then
       what=(--config cpu-small --set adv_weight=0 --set sigma=0 --set con_weight=0
             --set model.condition=none)
+    elif [ "$v" = paired ]; then
+      what=(--config cpu-small)
     else
       what=(--config "$CONFIG" --variant "$v")
     fi
