@@ -230,10 +230,7 @@ plt.show()
 
 # %%
 results = unpaired.load_results(RESULTS)
-by_seed = list(results["seeds"].values())
-common = [v for v in by_seed[0] if all(v in runs for runs in by_seed)]
-summary = seeds_summary([{v: runs[v] for v in common} for runs in by_seed],
-                        baseline="wgan-gp")
+summary = unpaired.summarise_seeds(results["seeds"], baseline="wgan-gp")
 display(Markdown(seeds_table(summary, baseline="wgan-gp")))
 paired = json.loads((rcot_lib.config.RESULTS_DIR / PAIRED).read_text())
 reference = {f"paired {k}": paired[str(SEED)][k] for k in ("none", "multiscale")}

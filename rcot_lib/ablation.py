@@ -217,8 +217,8 @@ def seeds_table(*summaries: dict[str, dict], baseline: str = "none") -> str:
         p, one = b["psnr_out"], len(b["psnr_out"]["values"]) == 1
         text = f"{p['mean']:.2f}" if one else f"{p['mean']:.2f} ± {p['std']:.2f}"
         if "gain" in b and condition != baseline:
-            g = b["gain"]
-            text += (f" ({g['mean']:+.2f})" if one
+            g = b["gain"]  # over the seeds that ran both (maybe fewer)
+            text += (f" ({g['mean']:+.2f})" if len(g["values"]) == 1
                      else f" ({g['mean']:+.2f} ± {g['std']:.2f})")
         return text
 

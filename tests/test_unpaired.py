@@ -138,13 +138,20 @@ def test_best_response_sparsity_and_the_knife_edge():
 
 def test_the_shipped_comparison_is_whole():
     """data_samples/results/unpaired_steps3000.json: what notebook 06 reads."""
-    from rcot_lib.unpaired import EXAMPLE_TASKS, load_examples, load_results
+    from rcot_lib.unpaired import (
+        EXAMPLE_TASKS,
+        REFERENCES,
+        VARIANTS,
+        load_examples,
+        load_results,
+    )
 
     results = load_results("unpaired_steps3000.json")
     assert results["steps"] == 3000 and results["seeds"]
+    assert "wgan-gp" in results["seeds"]["0"]  # the baseline every gain is paired with
     sets = {"cbsd68_15", "cbsd68_25", "cbsd68_50", "rain100l_rgb", "sots"}
     for runs in results["seeds"].values():
-        assert "wgan-gp" in runs  # the baseline every gain is paired with
+        assert set(runs) <= set(VARIANTS + REFERENCES)
         for variant, run in runs.items():
             assert run["steps"] == 3000, variant
             assert set(run["benchmarks"]) == sets, variant
