@@ -11,7 +11,8 @@ notebooks 01-03) and waits for that widget's plot to change.
 Screenshots (plot before and after, the whole window) go to ``build/browser/``
 or ``$RCOT_BROWSER_ARTEFACTS``; with ``RCOT_SCREENSHOT_DIR`` set, the window
 with notebook 02's widget is also saved there as ``jupyterlab_widget.png``
-(the README's picture: ``RCOT_SCREENSHOT_DIR=docs/img pytest -m browser``).
+(the README's picture: ``RCOT_SCREENSHOT_DIR=docs/img pytest -m browser``), as
+are the revealed solution of notebook 03 and the book's notebook-02 page.
 
 Skipped, with the reason, where Playwright or Chromium cannot be found
 (``scripts/setup.sh`` installs Chromium when run as root).
@@ -340,3 +341,55 @@ def test_book_pages_render_math_offline(chromium, browser, tmp_path_factory):
         raise
     finally:
         page.close()
+
+
+#: the README's picture of a revealed solution (notebook 03, exercise 2)
+SOLUTION_SHOT = "solution_revealed.png"
+SOLUTION_NOTEBOOK = "03_fourier_residual_sparsity.ipynb"
+
+
+@pytest.mark.skipif(not (NOTEBOOKS / SOLUTION_NOTEBOOK).is_file(),
+                    reason=f"notebooks/{SOLUTION_NOTEBOOK} does not exist")
+def test_a_solution_stays_folded_until_a_student_opens_it(lab_server, browser):
+    """After Run All, exercise 2's solution cell of notebook 03 shows only its
+    folded first line; a click reveals its code and the self-check says "correct".
+    The window is saved as ``solution_revealed.png`` (``$RCOT_SCREENSHOT_DIR``)."""
+    page = browser.new_page()
+    nb = LabNotebook(page, lab_server, SOLUTION_NOTEBOOK)
+    try:
+        nb.open(timeout=90)
+        nb.run_all(timeout=150)
+        assert not nb.errors(), "\n---\n".join(nb.errors())
+        cells = nb.panel.locator(".jp-CodeCell").filter(
+            has_text="Solution to exercise 2")
+        scroller = nb.panel.locator(".jp-WindowedPanel-outer").first
+        for _ in range(60):  # the notebook renders the cells near the view only
+            if cells.count():
+                break
+            scroller.evaluate("e => e.scrollBy(0, e.clientHeight * 0.8)")
+            page.wait_for_timeout(200)
+        assert cells.count() == 1, "no code cell holds exercise 2's solution"
+        cell = cells.first
+        assert cell.locator(".jp-InputPlaceholder").count() == 1, "it is not folded"
+        assert not cell.locator(".jp-InputArea-editor").is_visible()
+        cell.locator(".jp-InputPlaceholder").first.click()
+        code = cell.locator(".jp-InputArea-editor")
+        code.wait_for(state="visible", timeout=10_000)
+        assert "def l1_l2_ratio" in code.inner_text()
+        assert "correct:" in cell.locator(".jp-OutputArea").inner_text()
+        nb.hide_left_sidebar()
+        nb.scroll_to(cell, above=260)
+        page.mouse.move(0, 0)
+        shot = save_screenshot(page, ARTEFACTS / "03_solution_revealed.png")
+        target = os.environ.get("RCOT_SCREENSHOT_DIR")
+        if target:
+            _publish(shot, Path(target) / SOLUTION_SHOT)
+    except BaseException:
+        try:
+            save_screenshot(page, ARTEFACTS / "03_solution_failure.png")
+        except Exception:  # the page itself is gone
+            pass
+        raise
+    finally:
+        page.close()
+        lab_server.shutdown_sessions()
