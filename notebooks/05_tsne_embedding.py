@@ -284,6 +284,11 @@ interact_or_static(
 #   benchmark share a style (Rain100L scenes, SOTS outdoor scenes, CBSD68 photographs),
 #   so part of any separation may come from the source set, not from the degradation.
 #   The baseline sees the same sources, which is why it is the right comparison.
+# - $e_3$ is trained with the contrastive loss (Eq. 16) on the very task labels scored
+#   here, so its separation could be that loss at work. Measured
+#   (`data_samples/results/contrastive_steps1500.json`, `docs/results.md`): two maps
+#   of 1,500 steps, identical but for $L_{con}$, give $e_3$ a 5-NN task accuracy of
+#   0.88 with it and 0.93 without it. The separation is the residual's own.
 
 # %% [markdown]
 # ## Summary
