@@ -4,7 +4,7 @@
 # single embedding e3, DA-RCOT's multi-scale embeddings (e1, e2, e3). Each is
 # trained from scratch by `rcot train` on the five all-in-one tasks for the same
 # wall time (MINUTES, the budget a CPU user has; the one-pass map gets more
-# steps), with the same seed and data, then scored on CBSD68 sigma 25, Rain100L
+# steps), with the same seed and data, then scored on CBSD68 sigma 25, Rain100L (RGB, Y beside it)
 # and SOTS-outdoor by scripts/eval_benchmarks.sh.
 #
 # Usage: RCOT_DATA=/path bash scripts/ablation_cpu.sh OUT [MINUTES]   (default 25)
@@ -37,7 +37,7 @@ for c in $VARIANTS; do
 done
 for c in $VARIANTS; do
   THREADS=$THREADS bash scripts/eval_benchmarks.sh "$OUT/$c/last.pt" "$OUT/$c/eval" \
-      cbsd68_25 rain100l sots
+      cbsd68_25 rain100l_rgb sots  # Rain100L on RGB, its Y channel recorded beside it
 done
 .venv/bin/python - "$OUT" <<'PY'
 import sys
