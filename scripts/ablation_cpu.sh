@@ -4,8 +4,8 @@
 # single embedding e3, DA-RCOT's multi-scale embeddings (e1, e2, e3). Each is
 # trained from scratch by `rcot train` on the five all-in-one tasks for the same
 # wall time (MINUTES, the budget a CPU user has; the one-pass map gets more
-# steps), with the same seed and data, then scored on CBSD68 sigma 25, Rain100L (RGB, Y beside it)
-# and SOTS-outdoor by scripts/eval_benchmarks.sh.
+# steps), with the same seed and data, then scored on CBSD68 sigma 25, Rain100L
+# (RGB, its Y channel beside it) and SOTS-outdoor by scripts/eval_benchmarks.sh.
 #
 # Usage: RCOT_DATA=/path bash scripts/ablation_cpu.sh OUT [MINUTES]   (default 25)
 # VARIANTS="single multiscale" runs a subset (default: all three).
