@@ -81,6 +81,7 @@ from rcot_lib.presets import get_preset
 from rcot_lib.restore import restore
 from rcot_lib.train import train
 from rcot_lib.unpaired import unpaired_variant
+from rcot_lib.unpaired_summary import comparison_table, summarise_seeds
 from rcot_lib.viz import plot_ablation_curves, plot_history
 from rcot_lib.viz_unpaired import plot_best_response, plot_variants
 from rcot_lib.widgets import interact_or_static
@@ -230,8 +231,8 @@ plt.show()
 
 # %%
 results = unpaired.load_results(RESULTS)
-summary = unpaired.summarise_seeds(results["seeds"], baseline="wgan-gp")
-display(Markdown(seeds_table(summary, baseline="wgan-gp")))
+summary = summarise_seeds(results["seeds"], baseline="wgan-gp")
+display(Markdown(comparison_table(results["seeds"], baseline="wgan-gp")))
 paired = json.loads((rcot_lib.config.RESULTS_DIR / PAIRED).read_text())
 reference = {f"paired {k}": paired[str(SEED)][k] for k in ("none", "multiscale")}
 display(Markdown(seeds_table(seeds_summary([reference], baseline="paired none"),

@@ -253,44 +253,6 @@ def summarise(folder: str | os.PathLike) -> dict[str, dict]:
     return summarise_runs(folder, VARIANTS + REFERENCES)
 
 
-def summarise_seeds(seeds: dict[str, dict], baseline: str = "wgan-gp") -> dict:
-    """:func:`rcot_lib.ablation.seeds_summary` of seeds that hold different variants.
-
-    ``seeds`` maps a seed to its :func:`summarise` (the ``"seeds"`` of a results
-    file). Each variant's PSNR is averaged over the seeds that ran it, and its gain
-    over ``baseline`` over the seeds that ran both (``gain_seeds`` says how many):
-    a seed added later with only some variants counts where it can.
-
-    >>> run = lambda v: {"steps": 3, "benchmarks": {"s": {"psnr_out": v}}}
-    >>> out = summarise_seeds({"0": {"wgan-gp": run(20.0), "otur": run(21.0)},
-    ...                        "1": {"otur": run(23.0)}})
-    >>> out["otur"]["seeds"], out["otur"]["gain_seeds"]
-    (2, 1)
-    >>> out["otur"]["benchmarks"]["s"]["psnr_out"]["mean"]
-    22.0
-    >>> out["otur"]["benchmarks"]["s"]["gain"]["values"]
-    [1.0]
-    """
-    from rcot_lib.ablation import seeds_summary
-
-    order = [v for v in (*VARIANTS, *REFERENCES) if any(v in r for r in seeds.values())]
-    order += [v for r in seeds.values() for v in r if v not in order]
-    out = {}
-    for v in order:
-        have = [r for r in seeds.values() if v in r]
-        out[v] = seeds_summary([{v: r[v]} for r in have], baseline="")[v]
-        both = [r for r in have if baseline in r]
-        out[v]["gain_seeds"] = len(both) if v != baseline else 0
-        if v == baseline or not both:
-            continue
-        gains = seeds_summary([{baseline: r[baseline], v: r[v]} for r in both],
-                              baseline=baseline)[v]["benchmarks"]
-        for name, b in out[v]["benchmarks"].items():
-            if "gain" in gains.get(name, {}):
-                b["gain"] = gains[name]["gain"]
-    return out
-
-
 def load_results(name: str = "unpaired_steps3000.json") -> dict:
     """A shipped results file of ``data_samples/results/`` (or a path to one)."""
     import json

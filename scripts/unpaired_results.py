@@ -8,7 +8,8 @@ of a seed already in that file and not under RUNS is kept, so runs of several
 sessions add up) and, when RUNS holds the file's first seed, the example
 restorations data_samples/results/unpaired_examples/<variant>_<task>.png of that
 seed; prints the table (PSNR mean +/- std over the seeds that ran each variant,
-and the gain over WGAN-GP* of the same seed: rcot_lib.unpaired.summarise_seeds).
+and the gain over WGAN-GP* of the same seed:
+rcot_lib.unpaired_summary.comparison_table).
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from pathlib import Path
 
 import torch
 
-from rcot_lib.ablation import seeds_table
 from rcot_lib.checkpoint import load_map
 from rcot_lib.environment import RESULTS_DIR
 from rcot_lib.files import save_json
-from rcot_lib.unpaired import summarise, summarise_seeds, write_examples
+from rcot_lib.unpaired import summarise, write_examples
+from rcot_lib.unpaired_summary import comparison_table
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     for variant in found.get(first, {}):
         T, _ = load_map(args.runs / f"seed{first}" / variant / "last.pt")
         write_examples(T, variant)
-    print(seeds_table(summarise_seeds(seeds), baseline="wgan-gp"))
+    print(comparison_table(seeds))
     print(f"wrote {path}")
     return 0
 

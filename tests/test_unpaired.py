@@ -161,3 +161,28 @@ def test_the_shipped_comparison_is_whole():
         assert set(load_examples(task)) == set(results["seeds"]["0"])
     with pytest.raises(FileNotFoundError, match="shipped"):
         load_results("unpaired_steps1.json")
+
+
+def test_the_comparison_table_counts_each_variants_own_seeds():
+    """A seed that ran only some variants adds to those rows, and a gain is paired
+    only over the seeds that ran both (summarise_seeds, comparison_table)."""
+    from rcot_lib.unpaired_summary import comparison_table, summarise_seeds
+
+    def run(psnr: float, y: float = 0.0) -> dict:
+        return {"steps": 3000, "benchmarks": {
+            "sots": {"psnr_out": psnr},
+            "rain100l_rgb": {"psnr_out": psnr, "psnr_y_out": y}}}
+
+    seeds = {"0": {"wgan-gp": run(20.0), "da-rcot": run(22.0, 24.0)},
+             "1": {"wgan-gp": run(21.0), "da-rcot": run(22.5, 25.0)},
+             "2": {"da-rcot": run(23.5, 26.0)}}
+    summary = summarise_seeds(seeds)
+    d = summary["da-rcot"]
+    assert (d["seeds"], d["gain_seeds"]) == (3, 2)
+    sots = d["benchmarks"]["sots"]
+    assert sots["psnr_out"]["mean"] == pytest.approx(68.0 / 3, abs=1e-3)
+    assert sots["gain"]["values"] == [2.0, 1.5]
+    assert "gain" not in summary["wgan-gp"]["benchmarks"]["sots"]
+    table = comparison_table(seeds)
+    rain = "22.67 ± 0.76 (25.00) (+1.75 ± 0.35)"  # RGB, (Y), (gain)
+    assert f"| DA-RCOT* | 3 | {rain} | 22.67 ± 0.76 (+1.75 ± 0.35) |" in table

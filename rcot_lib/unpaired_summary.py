@@ -1,0 +1,100 @@
+r"""The unpaired comparison over seeds: each variant's mean and spread, its gain.
+
+Runs of the comparison (``scripts/unpaired_cpu.sh``, gathered by
+``scripts/unpaired_results.py`` into ``data_samples/results/unpaired_steps*.json``)
+come seed by seed, and not every seed runs every variant: a later session may add
+seeds for some rows only. :func:`summarise_seeds` averages what there is, and
+:func:`comparison_table` prints the table of ``docs/results.md`` and notebook 06.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rcot_lib.ablation import seeds_summary
+from rcot_lib.eval_data import EVAL_SETS
+from rcot_lib.tables import markdown_table
+from rcot_lib.unpaired import LABELS, REFERENCES, VARIANTS
+
+__all__ = ["comparison_table", "summarise_seeds"]
+
+#: The sets of the comparison, in the order of its table.
+SETS = ("cbsd68_15", "cbsd68_25", "cbsd68_50", "rain100l_rgb", "sots")
+
+
+def summarise_seeds(seeds: dict[str, dict], baseline: str = "wgan-gp") -> dict:
+    """:func:`rcot_lib.ablation.seeds_summary` of seeds that hold different variants.
+
+    ``seeds`` maps a seed to its :func:`summarise` (the ``"seeds"`` of a results
+    file). Each variant's PSNR is averaged over the seeds that ran it, and its gain
+    over ``baseline`` over the seeds that ran both (``gain_seeds`` says how many):
+    a seed added later with only some variants counts where it can.
+
+    >>> run = lambda v: {"steps": 3, "benchmarks": {"s": {"psnr_out": v}}}
+    >>> out = summarise_seeds({"0": {"wgan-gp": run(20.0), "otur": run(21.0)},
+    ...                        "1": {"otur": run(23.0)}})
+    >>> out["otur"]["seeds"], out["otur"]["gain_seeds"]
+    (2, 1)
+    >>> out["otur"]["benchmarks"]["s"]["psnr_out"]["mean"]
+    22.0
+    >>> out["otur"]["benchmarks"]["s"]["gain"]["values"]
+    [1.0]
+    """
+    order = [v for v in (*VARIANTS, *REFERENCES) if any(v in r for r in seeds.values())]
+    order += [v for r in seeds.values() for v in r if v not in order]
+    out = {}
+    for v in order:
+        have = [r for r in seeds.values() if v in r]
+        out[v] = seeds_summary([{v: r[v]} for r in have], baseline="")[v]
+        both = [r for r in have if baseline in r]
+        out[v]["gain_seeds"] = len(both) if v != baseline else 0
+        if v == baseline or not both:
+            continue
+        gains = seeds_summary([{baseline: r[baseline], v: r[v]} for r in both],
+                              baseline=baseline)[v]["benchmarks"]
+        for name, b in out[v]["benchmarks"].items():
+            if "gain" in gains.get(name, {}):
+                b["gain"] = gains[name]["gain"]
+    return out
+
+
+def comparison_table(seeds: dict[str, dict], baseline: str = "wgan-gp",
+                     y_sets: tuple[str, ...] = ("rain100l_rgb",)) -> str:
+    """Markdown table of :func:`summarise_seeds`: per variant and set the PSNR on
+    RGB, mean +/- std over seeds (one seed: its value), then for ``y_sets`` the mean
+    PSNR on Y in brackets, then the gain over ``baseline`` of the same seed.
+
+    >>> run = lambda v: {"steps": 3, "benchmarks": {"sots": {"psnr_out": v}}}
+    >>> print(comparison_table({"0": {"wgan-gp": run(20.0), "otur": run(21.0)},
+    ...                         "1": {"wgan-gp": run(19.0), "otur": run(21.0)}}))
+    | row | seeds | SOTS-outdoor |
+    |---|---|---|
+    | WGAN-GP* | 2 | 19.50 ± 0.71 |
+    | OTUR* | 2 | 21.00 ± 0.00 (+1.50 ± 0.71) |
+    """
+    summary = summarise_seeds(seeds, baseline)
+    sets = [s for s in SETS if any(s in r["benchmarks"] for r in summary.values())]
+
+    def spread(stats: dict, signed: bool = False) -> str:
+        fmt = "{:+.2f}" if signed else "{:.2f}"
+        text = fmt.format(stats["mean"])
+        return text if len(stats["values"]) == 1 else f"{text} ± {stats['std']:.2f}"
+
+    rows = []
+    for v, run in summary.items():
+        cells = []
+        for s in sets:
+            b = run["benchmarks"].get(s)
+            if b is None:
+                cells.append("-")
+                continue
+            text = spread(b["psnr_out"])
+            ys = [r[v]["benchmarks"][s]["psnr_y_out"] for r in seeds.values()
+                  if v in r and "psnr_y_out" in r[v]["benchmarks"].get(s, {})]
+            if s in y_sets and ys:
+                text += f" ({np.mean(ys):.2f})"
+            if "gain" in b:
+                text += f" ({spread(b['gain'], signed=True)})"
+            cells.append(text)
+        rows.append([LABELS.get(v, v), str(run["seeds"]), *cells])
+    return markdown_table(["row", "seeds", *(EVAL_SETS.get(s, s) for s in sets)], rows)
