@@ -179,7 +179,7 @@ def seeds_summary(
         if ci and len(v) > 1:
             from scipy.stats import t
 
-            half = float(t.ppf(0.975, len(v) - 1)) * std / np.sqrt(len(v))
+            half = float(t.ppf(0.975, len(v) - 1) * std / np.sqrt(len(v)))
             out["ci95"] = [round(float(v.mean()) - half, 3),
                            round(float(v.mean()) + half, 3)]
         return out
