@@ -253,8 +253,8 @@ plt.show()
 #   moves.** On seed 0 the paper's order WGAN-GP\* < OTUR\* < DA-RCOT\* holds on
 #   CBSD68 $\sigma$15 and $\sigma$25, Rain100L (RGB) and SOTS. DA-RCOT\* varies little
 #   between seeds, but WGAN-GP\* does, so the gain paired by seed varies from seed to
-#   seed and its 95 % interval still includes 0: read the brackets of the table with
-#   section 6 in mind.
+#   seed: over three seeds its 95 % interval excludes 0 on CBSD68 $\sigma$15 and SOTS
+#   but not on $\sigma$25 and Rain100L (section 6 prints them).
 # * **No unpaired row restores rain.** All score below the Rain100L input, WGAN-GP\*
 #   (the adversarial term alone) most: with no cost tying $T(x)$ to $x$, the map drifts
 #   in content and colour to fool the potential. SOT\*'s $p = 1$ for every task trails
