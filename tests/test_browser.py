@@ -183,14 +183,19 @@ def test_widget_redraws_plot_in_jupyterlab(case: Case, lab_server, browser):
         print(f"{case.notebook}: open {t_open:.1f} s, Run All {t_run:.1f} s, " +
               "; ".join(moved))
     except BaseException:
-        try:
-            save_screenshot(page, ARTEFACTS / f"{stem}_failure.png")
-        except Exception:  # the page itself is gone
-            pass
+        _save_failure(page, f"{stem}_failure.png")
         raise
     finally:
         page.close()
         lab_server.shutdown_sessions()  # free the CPU for the next notebook
+
+
+def _save_failure(page, name: str) -> None:
+    """Keep a screenshot of a failing page in the artefacts, if the page is alive."""
+    try:
+        save_screenshot(page, ARTEFACTS / name)
+    except Exception:  # the page itself is gone
+        pass
 
 
 def _move_and_check(nb: LabNotebook, slider, name: str) -> str:
@@ -334,10 +339,7 @@ def test_book_pages_render_math_offline(chromium, browser, tmp_path_factory):
                 _publish(shot, Path(target) / BOOK_SHOT)
         assert not outside, f"the book asked the network for {outside}"
     except BaseException:
-        try:
-            save_screenshot(page, ARTEFACTS / "book_failure.png")
-        except Exception:  # the page itself is gone
-            pass
+        _save_failure(page, "book_failure.png")
         raise
     finally:
         page.close()
@@ -385,10 +387,7 @@ def test_a_solution_stays_folded_until_a_student_opens_it(lab_server, browser):
         if target:
             _publish(shot, Path(target) / SOLUTION_SHOT)
     except BaseException:
-        try:
-            save_screenshot(page, ARTEFACTS / "03_solution_failure.png")
-        except Exception:  # the page itself is gone
-            pass
+        _save_failure(page, "03_solution_failure.png")
         raise
     finally:
         page.close()
