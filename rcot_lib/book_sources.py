@@ -148,6 +148,10 @@ def prepare_sources(
         teaching = [
             f"docs/teaching/{p.stem}" for p in _teaching_pages(docs_dir / "teaching")
         ]
+        for page in (src / "docs" / "teaching").glob("*.md"):  # the README is the
+            text = page.read_text(encoding="utf-8")  # book's front page here
+            page.write_text(text.replace("](../../README.md)", "](../../index.md)"),
+                            encoding="utf-8")
     (src / "notebooks").mkdir(parents=True, exist_ok=True)
     copies = []
     for path in notebooks:

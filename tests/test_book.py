@@ -55,6 +55,15 @@ def _read(path: Path) -> str:
 
 
 @pytest.mark.slow
+def test_book_links_resolve_without_sphinx_warnings(book):
+    """Every cross-reference of the pages resolves inside the book (the teacher
+    notes' link to the README lands on the book's front page)."""
+    assert book.warnings == []
+    notes = _read(book.page("docs/teaching/README"))
+    assert 'href="../../index.html"' in notes
+
+
+@pytest.mark.slow
 def test_book_has_every_page(book):
     assert book.index.is_file()
     assert (book.out / MARKER).is_file()
