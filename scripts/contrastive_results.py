@@ -29,16 +29,20 @@ def main() -> None:
     ap.add_argument("runs", type=Path, help="the folder given to contrastive_cpu.sh")
     ap.add_argument("--steps", type=int, default=1500)
     args = ap.parse_args()
-    runs = summarise_runs(args.runs, VARIANTS)
+    folder = {v: args.runs / v / "paired" for v in VARIANTS}  # contrastive_cpu.sh's
+    runs = {}
+    for v in VARIANTS:
+        if (folder[v] / "history.json").is_file():
+            runs[v] = summarise_runs(folder[v].parent, ("paired",))["paired"]
     missing = [v for v in VARIANTS
                if v not in runs or runs[v]["steps"] < args.steps
-               or not (args.runs / v / "tsne.json").is_file()]
+               or not (folder[v] / "tsne.json").is_file()]
     if missing:
         raise SystemExit(f"unfinished ({args.steps} steps and tsne.json): {missing}")
     for v, run in runs.items():
-        history = json.loads((args.runs / v / "history.json").read_text())
+        history = json.loads((folder[v] / "history.json").read_text())
         run["con_weight"] = history["config"]["con_weight"]
-        run["tsne"] = json.loads((args.runs / v / "tsne.json").read_text())
+        run["tsne"] = json.loads((folder[v] / "tsne.json").read_text())
         del run["curve"]
     out = {"config": "cpu-small", "steps": args.steps, "threads": 1,
            "tsne_command": "rcot tsne --checkpoint RUN/last.pt --per-task 100 --json",
