@@ -138,7 +138,7 @@ def runs_table(runs: dict[str, dict]) -> str:
 
 
 def seeds_summary(
-    seed_runs: list[dict[str, dict]], baseline: str = "none"
+    seed_runs: list[dict[str, dict]], baseline: str | None = "none"
 ) -> dict[str, dict]:
     """Mean and spread over seeds of :func:`summarise_runs` results.
 
@@ -154,8 +154,9 @@ def seeds_summary(
     dict
         Per condition: ``seeds`` (how many), ``steps`` (mean), and per set
         ``psnr_out`` and ``gain`` (PSNR minus that of ``baseline`` of the same
-        seed; absent without a ``baseline`` run), each ``{"mean", "std", "values"}``
-        with the sample standard deviation (0 for one seed).
+        seed; absent without a ``baseline`` run or with ``baseline=None``), each
+        ``{"mean", "std", "values"}`` with the sample standard deviation (0 for
+        one seed).
 
     Raises
     ------
@@ -191,8 +192,9 @@ def seeds_summary(
         for s in sets:
             psnr = [r[c]["benchmarks"][s]["psnr_out"] for r in seed_runs]
             per_set[s] = {"psnr_out": stats(psnr)}
-            if all(baseline in r and s in r[baseline]["benchmarks"]
-                   for r in seed_runs):
+            if baseline is not None and all(
+                    baseline in r and s in r[baseline]["benchmarks"]
+                    for r in seed_runs):
                 base = [r[baseline]["benchmarks"][s]["psnr_out"] for r in seed_runs]
                 gain = [a - b for a, b in zip(psnr, base, strict=True)]
                 per_set[s]["gain"] = stats(gain, ci=True)

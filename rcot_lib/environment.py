@@ -82,19 +82,20 @@ def data_root(path: str | os.PathLike | None = None) -> Path | None:
     return root if root.is_dir() else None
 
 
-def benchmark_dir(*parts: str, root: str | os.PathLike | None = None) -> Path | None:
-    """A folder under ``<data_root>/benchmarks`` (``"derain", "Rain100L"``) or None."""
+def _data_dir(*parts: str, root: str | os.PathLike | None) -> Path | None:
+    """``<data_root>/<parts...>`` when that folder exists, else None."""
     base = data_root(root)
     if base is None:
         return None
-    folder = base.joinpath("benchmarks", *parts)
+    folder = base.joinpath(*parts)
     return folder if folder.is_dir() else None
+
+
+def benchmark_dir(*parts: str, root: str | os.PathLike | None = None) -> Path | None:
+    """A folder under ``<data_root>/benchmarks`` (``"derain", "Rain100L"``) or None."""
+    return _data_dir("benchmarks", *parts, root=root)
 
 
 def train_dir(*parts: str, root: str | os.PathLike | None = None) -> Path | None:
     """A folder under ``<data_root>/train`` (e.g. ``"clean", "BSD390"``), or None."""
-    base = data_root(root)
-    if base is None:
-        return None
-    folder = base.joinpath("train", *parts)
-    return folder if folder.is_dir() else None
+    return _data_dir("train", *parts, root=root)

@@ -40,12 +40,13 @@ def summarise_seeds(seeds: dict[str, dict], baseline: str = "wgan-gp") -> dict:
     >>> out["otur"]["benchmarks"]["s"]["gain"]["values"]
     [1.0]
     """
-    order = [v for v in (*VARIANTS, *REFERENCES) if any(v in r for r in seeds.values())]
-    order += [v for r in seeds.values() for v in r if v not in order]
+    found = dict.fromkeys(v for r in seeds.values() for v in r)
+    order = [v for v in (*VARIANTS, *REFERENCES) if v in found]
+    order += [v for v in found if v not in order]
     out = {}
     for v in order:
         have = [r for r in seeds.values() if v in r]
-        out[v] = seeds_summary([{v: r[v]} for r in have], baseline="")[v]
+        out[v] = seeds_summary([{v: r[v]} for r in have], baseline=None)[v]
         both = [r for r in have if baseline in r]
         out[v]["gain_seeds"] = len(both) if v != baseline else 0
         if v == baseline or not both:
