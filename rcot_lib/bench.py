@@ -36,6 +36,17 @@ def _amp_context(device: torch.device, amp: bool):
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp)
 
 
+def _synthetic_batch(channels: int, patch: int, batch: int, g: torch.Generator,
+                     dev: torch.device) -> tuple[torch.Tensor, ...]:
+    """A seeded batch of the benchmark: clean ``y`` (B, C, P, P), noisy ``x``,
+    labels in {0, 1, 2} and every sample paired."""
+    y = torch.rand(batch, channels, patch, patch, generator=g)
+    x = (y + 0.1 * torch.randn(y.shape, generator=g)).clamp(0, 1)
+    labels = torch.randint(0, 3, (batch,), generator=g).to(dev)
+    paired = torch.ones(batch, dtype=torch.bool, device=dev)
+    return x.to(dev), y.to(dev), labels, paired
+
+
 def make_train_step(
     cfg: ModelConfig,
     patch: int = 64,
@@ -77,12 +88,7 @@ def make_train_step(
     T, phi = build_map(cfg).to(dev), build_potential(cfg).to(dev)
     opt_T = torch.optim.RMSprop(T.parameters(), lr=5e-5)
     opt_phi = torch.optim.RMSprop(phi.parameters(), lr=1e-4)
-    c = cfg.in_channels
-    y = torch.rand(batch, c, patch, patch, generator=g)  # (B, C, P, P)
-    x = (y + 0.1 * torch.randn(y.shape, generator=g)).clamp(0, 1)
-    labels = torch.randint(0, 3, (batch,), generator=g).to(dev)
-    paired = torch.ones(batch, dtype=torch.bool, device=dev)
-    x, y = x.to(dev), y.to(dev)
+    x, y, labels, paired = _synthetic_batch(cfg.in_channels, patch, batch, g, dev)
     if channels_last:
         T = T.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)

@@ -196,6 +196,16 @@ def inf_over_maps_brute_force(
     return best, best_T
 
 
+def _ascent(g: torch.Tensor, optimizer: str, lr: float, num_steps: int):
+    """Optimiser and step schedule of :func:`solve_semi_dual`: Adam with a cosine
+    decay, or SGD with the step ``lr / sqrt(t)``."""
+    if optimizer == "adam":
+        opt = torch.optim.Adam([g], lr=lr)
+        return opt, torch.optim.lr_scheduler.CosineAnnealingLR(opt, num_steps)
+    opt = torch.optim.SGD([g], lr=lr)
+    return opt, torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1 / np.sqrt(t + 1))
+
+
 def solve_semi_dual(
     a: np.ndarray,
     b: np.ndarray,
@@ -253,12 +263,7 @@ def solve_semi_dual(
     bt = torch.as_tensor(b, dtype=torch.float64)
     scale = float(np.abs(C).max()) or 1.0
     g = torch.zeros(len(b), dtype=torch.float64, requires_grad=True)
-    if optimizer == "adam":
-        opt = torch.optim.Adam([g], lr=lr * scale)
-        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, num_steps)
-    else:
-        opt = torch.optim.SGD([g], lr=lr * scale)
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1 / np.sqrt(t + 1))
+    opt, sched = _ascent(g, optimizer, lr * scale, num_steps)
     history, best, best_g = [], -np.inf, g.detach().numpy().copy()
     with single_thread():
         for _ in trange(num_steps, disable=not progress, desc="semi-dual"):

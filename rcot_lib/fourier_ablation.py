@@ -1,0 +1,171 @@
+r"""DA-RCOT's Table IX at CPU scale: what the exponent ``p`` of the Fourier term does
+to a trained map.
+
+The cost of Eq. 4 prices a residual ``r = x - T(x)`` by a pixel term plus
+``lambda ||F r||_p``. The papers choose ``p`` by degradation: ``p = 2`` for white
+noise (no preferred frequency), ``p = 1`` for rain, haze, blur and low light (a
+residual that lives on few frequencies). Table IX asks what that choice is worth:
+the same five-task DA-RCOT map trained with
+
+=========  =====================================================
+``p-task`` ``p`` by degradation (the papers' rule)
+``p2``     ``p = 2`` for every task
+``p1``     ``p = 1`` for every task
+``lam0``   no Fourier term at all (``lambda = 0``)
+=========  =====================================================
+
+in the unpaired game (Eq. 8, ``cpu-unpaired``, variant ``da-rcot``) and in the
+pair-informed one (Eq. 9, ``cpu-small``). ``scripts/table9_cpu.sh`` trains them
+into ``OUT/<objective>/<setting>/<variant>/``; ``scripts/table9_results.py``
+gathers them (:func:`summarise`) into ``data_samples/results/table9_steps*.json``
+with the restorations of notebook 06's examples (:func:`write_examples`), which
+notebook 06 reads back (:func:`load_examples`, :func:`settings_table`).
+
+References
+----------
+.. [1] Tang et al., "Degradation-Aware Residual-Conditioned Optimal Transport for
+   Unified Image Restoration", TPAMI 2025 (Eq. 4, Table IX).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+
+from rcot_lib.environment import RESULTS_DIR
+
+__all__ = [
+    "OBJECTIVES",
+    "SETTINGS",
+    "load_examples",
+    "settings_table",
+    "summarise",
+    "write_examples",
+]
+
+#: Setting -> the ``rcot train --set`` flags that make it (five tasks).
+SETTINGS: dict[str, tuple[str, ...]] = {
+    "p-task": (),
+    "p2": ("task_p=[2,2,2,2,2]",),
+    "p1": ("task_p=[1,1,1,1,1]",),
+    "lam0": ("lam=0",),
+}
+#: Setting -> the row label of the tables and figures.
+LABELS = {
+    "p-task": "p by degradation",
+    "p2": "p = 2 for all",
+    "p1": "p = 1 for all",
+    "lam0": "no Fourier term",
+}
+#: Objective -> the variant of ``scripts/unpaired_cpu.sh`` that trains it.
+OBJECTIVES = {"unpaired": "da-rcot", "paired": "paired"}
+EXAMPLE_DIR = Path(RESULTS_DIR) / "table9_examples"
+
+
+def summarise(folder: str | os.PathLike) -> dict[str, dict[str, dict]]:
+    """Objective -> setting -> :func:`rcot_lib.ablation.summarise_runs` of the run
+    that ``scripts/table9_cpu.sh`` left in ``folder/<objective>/<setting>/``.
+
+    Settings without a run are left out; an objective without any run too.
+    """
+    from rcot_lib.ablation import summarise_runs
+
+    out: dict[str, dict[str, dict]] = {}
+    for objective, variant in OBJECTIVES.items():
+        for setting in SETTINGS:
+            run = Path(folder) / objective / setting
+            if (run / variant / "history.json").is_file():
+                found = summarise_runs(run, (variant,))
+                out.setdefault(objective, {})[setting] = found[variant]
+    return out
+
+
+def settings_table(
+    results: dict[str, dict[str, dict]],
+    baseline: str = "p-task",
+    sets: tuple[str, ...] = (
+        "cbsd68_15",
+        "cbsd68_25",
+        "cbsd68_50",
+        "rain100l_rgb",
+        "sots",
+    ),
+) -> str:
+    """Markdown table: per objective and setting the PSNR on RGB of each set (Y in
+    brackets for Rain100L) and, in brackets, its difference with ``baseline`` of the
+    same objective. Only the sets some run was scored on are columns.
+
+    >>> run = lambda v: {"steps": 3, "benchmarks": {"sots": {"psnr_out": v}}}
+    >>> print(settings_table({"unpaired": {"p-task": run(18.0), "p1": run(18.5)}},
+    ...                      sets=("sots",)))
+    | objective | setting | steps | SOTS-outdoor |
+    |---|---|---|---|
+    | unpaired | p by degradation | 3 | 18.00 |
+    | unpaired | p = 1 for all | 3 | 18.50 (+0.50) |
+    """
+    from rcot_lib.eval_data import EVAL_SETS
+    from rcot_lib.tables import markdown_table
+
+    sets = tuple(
+        s
+        for s in sets
+        if any(
+            s in run["benchmarks"] for runs in results.values() for run in runs.values()
+        )
+    )
+    rows = []
+    for objective, runs in results.items():
+        base = runs.get(baseline, {}).get("benchmarks", {})
+        for setting, run in runs.items():
+            cells = []
+            for s in sets:
+                b = run["benchmarks"].get(s)
+                if b is None:
+                    cells.append("-")
+                    continue
+                text = f"{b['psnr_out']:.2f}"
+                if "psnr_y_out" in b:
+                    text += f" (Y {b['psnr_y_out']:.2f})"
+                if setting != baseline and s in base:
+                    text += f" ({b['psnr_out'] - base[s]['psnr_out']:+.2f})"
+                cells.append(text)
+            rows.append(
+                [objective, LABELS.get(setting, setting), str(run["steps"]), *cells]
+            )
+    return markdown_table(
+        ["objective", "setting", "steps", *(EVAL_SETS.get(s, s) for s in sets)], rows
+    )
+
+
+def write_examples(
+    T: torch.nn.Module,
+    objective: str,
+    setting: str,
+    folder: str | os.PathLike = EXAMPLE_DIR,
+) -> list[Path]:
+    """Restore notebook 06's examples (:func:`rcot_lib.unpaired.example_inputs`)
+    with ``T``; write ``<objective>_<setting>_<task>.png``."""
+    from rcot_lib.unpaired import write_examples as write
+
+    return write(T, f"{objective}_{setting}", folder)
+
+
+def load_examples(
+    objective: str, task: str, folder: str | os.PathLike = EXAMPLE_DIR
+) -> dict[str, torch.Tensor]:
+    """Setting -> its map's restoration of ``task``'s example, for the settings of
+    ``objective`` that were run (in :data:`SETTINGS`' order).
+
+    Raises
+    ------
+    ValueError
+        ``objective`` is not one of :data:`OBJECTIVES`.
+    """
+    from rcot_lib.images import load_image
+
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective {objective!r} is not one of {list(OBJECTIVES)}")
+    found = {s: Path(folder) / f"{objective}_{s}_{task}.png" for s in SETTINGS}
+    return {s: load_image(p) for s, p in found.items() if p.is_file()}

@@ -1,0 +1,101 @@
+"""Gather the Table IX runs (the Fourier term's p) into data_samples/results/.
+
+Usage: .venv/bin/python scripts/table9_results.py RUNS [--steps 3000] [--seed 0]
+RUNS is the OUT of scripts/table9_cpu.sh (RUNS/<objective>/<setting>/<variant>/).
+Writes data_samples/results/table9_steps<STEPS>.json (per objective and setting,
+rcot_lib.fourier_ablation.summarise; only runs that finished their steps and were
+scored; a run already in that file and not under RUNS is kept, so runs of several
+sessions add up) and the restorations of notebook 06's examples,
+data_samples/results/table9_examples/<objective>_<setting>_<task>.png.
+The unpaired p-task run is DA-RCOT* of the unpaired comparison: when RUNS does not
+hold it, it is taken from data_samples/results/unpaired_steps<STEPS>.json (seed
+SEED) with its example restorations. Prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+from pathlib import Path
+
+import torch
+
+from rcot_lib import fourier_ablation as fa
+from rcot_lib import unpaired
+from rcot_lib.checkpoint import load_map
+from rcot_lib.environment import RESULTS_DIR
+from rcot_lib.files import save_json
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("runs", type=Path)
+    p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS_DIR,
+        help="the results folder (default: data_samples/results)",
+    )
+    args = p.parse_args(argv)
+    path = args.results / f"table9_steps{args.steps}.json"
+    examples = args.results / fa.EXAMPLE_DIR.name
+    results = json.loads(path.read_text())["results"] if path.is_file() else {}
+    found = {
+        o: {
+            s: r
+            for s, r in runs.items()
+            if r["steps"] >= args.steps and r["benchmarks"]
+        }
+        for o, runs in fa.summarise(args.runs).items()
+    }
+    for objective, runs in found.items():
+        for setting in runs:
+            variant = fa.OBJECTIVES[objective]
+            T, _ = load_map(args.runs / objective / setting / variant / "last.pt")
+            fa.write_examples(T, objective, setting, examples)
+        results[objective] = {**results.get(objective, {}), **runs}
+    shared = args.results / f"unpaired_steps{args.steps}.json"
+    if "p-task" not in results.get("unpaired", {}) and shared.is_file():
+        run = (
+            json.loads(shared.read_text())["seeds"]
+            .get(str(args.seed), {})
+            .get("da-rcot")
+        )
+        if run:
+            results.setdefault("unpaired", {})["p-task"] = {**run, "from": shared.name}
+            examples.mkdir(parents=True, exist_ok=True)
+            for task in unpaired.EXAMPLE_TASKS:
+                shutil.copyfile(
+                    args.results / unpaired.EXAMPLE_DIR.name / f"da-rcot_{task}.png",
+                    examples / f"unpaired_p-task_{task}.png",
+                )
+    if not any(results.values()):
+        raise SystemExit(
+            f"no finished, scored run under {args.runs}/<objective>/<setting>/"
+        )
+    results = {
+        o: {s: results[o][s] for s in fa.SETTINGS if s in results[o]}
+        for o in fa.OBJECTIVES
+        if results.get(o)
+    }
+    out = {
+        "config": {"unpaired": "cpu-unpaired --variant da-rcot", "paired": "cpu-small"},
+        "steps": args.steps,
+        "seed": args.seed,
+        "threads": 1,
+        "machine": f"{platform.processor() or platform.machine()}, torch "
+        f"{torch.__version__}",
+        "results": results,
+    }
+    save_json(out, path)
+    print(fa.settings_table(results))
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
