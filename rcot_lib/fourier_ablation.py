@@ -35,6 +35,7 @@ from pathlib import Path
 import torch
 
 from rcot_lib.environment import RESULTS_DIR
+from rcot_lib.unpaired_summary import SETS
 
 __all__ = [
     "OBJECTIVES",
@@ -85,17 +86,13 @@ def summarise(folder: str | os.PathLike) -> dict[str, dict[str, dict]]:
 def settings_table(
     results: dict[str, dict[str, dict]],
     baseline: str = "p-task",
-    sets: tuple[str, ...] = (
-        "cbsd68_15",
-        "cbsd68_25",
-        "cbsd68_50",
-        "rain100l_rgb",
-        "sots",
-    ),
+    sets: tuple[str, ...] = SETS,
+    y_sets: tuple[str, ...] = ("rain100l_rgb",),
 ) -> str:
     """Markdown table: per objective and setting the PSNR on RGB of each set (Y in
-    brackets for Rain100L) and, in brackets, its difference with ``baseline`` of the
-    same objective. Only the sets some run was scored on are columns.
+    brackets for ``y_sets``, the deraining set) and, in brackets, its difference
+    with ``baseline`` of the same objective. Only the sets some run was scored on
+    are columns.
 
     >>> run = lambda v: {"steps": 3, "benchmarks": {"sots": {"psnr_out": v}}}
     >>> print(settings_table({"unpaired": {"p-task": run(18.0), "p1": run(18.5)}},
@@ -126,7 +123,7 @@ def settings_table(
                     cells.append("-")
                     continue
                 text = f"{b['psnr_out']:.2f}"
-                if "psnr_y_out" in b:
+                if s in y_sets and "psnr_y_out" in b:
                     text += f" (Y {b['psnr_y_out']:.2f})"
                 if setting != baseline and s in base:
                     text += f" ({b['psnr_out'] - base[s]['psnr_out']:+.2f})"

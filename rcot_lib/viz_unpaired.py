@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import torch
 
-from rcot_lib.spectra import log_spectrum
+from rcot_lib.spectra import log_spectrum, sparsity_scores
 from rcot_lib.unpaired import LABELS, best_response, noisy_gradient
 
 
@@ -80,6 +80,11 @@ def plot_variants(
 ) -> plt.Figure:
     """The same degraded image restored by several maps: output, residual, spectrum.
 
+    Each spectrum's title gives the share of the residual's energy held by its
+    largest 5 % Fourier coefficients (:func:`rcot_lib.spectra.top_energy`, mean
+    over channels): about 0.05 for white noise, near 1 for a residual that lives on
+    few frequencies.
+
     Parameters
     ----------
     x, y : torch.Tensor, shape (C, H, W)
@@ -104,7 +109,8 @@ def plot_variants(
                   scale)
         axes[2, k].imshow(_spectrum(shown).numpy(), cmap="magma", vmin=vmin,
                           vmax=vmax)
-        axes[2, k].set_title("spectrum (log)", fontsize=8)
+        top5 = float(sparsity_scores(shown)["top5"])
+        axes[2, k].set_title(f"spectrum (log), top 5 %: {top5:.2f}", fontsize=8)
         axes[2, k].axis("off")
     fig.tight_layout()
     return fig
