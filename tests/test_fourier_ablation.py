@@ -168,3 +168,22 @@ def test_table9_cpu_sh_rejects_an_unknown_setting_before_training(tmp_path):
         == "unknown setting p3 (p-task, p2, p1, lam0)"
     )
     assert not (tmp_path / "out" / "unpaired" / "p3").exists()
+
+
+def test_the_shipped_table9_is_whole():
+    """data_samples/results/table9_steps3000.json, what notebook 06 section 7 reads:
+    each run finished and scored on the five sets, with its example restorations."""
+    from rcot_lib.unpaired import EXAMPLE_TASKS, load_results
+
+    shipped = load_results("table9_steps3000.json")
+    assert shipped["steps"] == 3000 and shipped["results"]
+    for objective, runs in shipped["results"].items():
+        assert objective in fa.OBJECTIVES
+        assert list(runs) == [s for s in fa.SETTINGS if s in runs]
+        for setting, run in runs.items():
+            assert run["steps"] == 3000, (objective, setting)
+            assert set(run["benchmarks"]) == {"cbsd68_15", "cbsd68_25", "cbsd68_50",
+                                              "rain100l_rgb", "sots"}
+            assert "psnr_y_out" in run["benchmarks"]["rain100l_rgb"]
+        for task in EXAMPLE_TASKS:
+            assert list(fa.load_examples(objective, task)) == list(runs)

@@ -190,7 +190,8 @@ def test_the_comparison_table_counts_each_variants_own_seeds():
 
 def test_plot_variants_shows_each_map_with_its_residual_and_its_sparsity():
     """One column per map after the input; the spectrum titles give the top-5 %
-    energy share of the residual: 1 for a single frequency, small for white noise."""
+    energy share of the residual without its mean: 1 for a single frequency, small
+    for white noise."""
     import matplotlib.pyplot as plt
 
     from rcot_lib.viz_unpaired import plot_variants
@@ -210,4 +211,8 @@ def test_plot_variants_shows_each_map_with_its_residual_and_its_sparsity():
     top5 = [float(t.rsplit(": ", 1)[1]) for t in titles[6:]]
     assert top5[0] == 1.0 and top5[1] == 1.0  # x - y, and x - T(x) = x - y for T = y
     assert top5[2] < 0.3  # the residual of the noisy map is mostly white noise
+    # an offset (DC) on top of the wave leaves the score as it is
+    fig2 = plot_variants(x + 0.2, y, {"otur": y})
+    assert float(fig2.axes[4].get_title().rsplit(": ", 1)[1]) == 1.0
+    plt.close(fig2)
     plt.close(fig)
