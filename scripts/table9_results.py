@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         help="the results folder (default: data_samples/results)",
     )
     args = p.parse_args(argv)
+    if not args.runs.is_dir():
+        raise SystemExit(f"{args.runs}: no such folder (the OUT of table9_cpu.sh)")
     path = args.results / f"table9_steps{args.steps}.json"
     examples = args.results / fa.EXAMPLE_DIR.name
     results = json.loads(path.read_text())["results"] if path.is_file() else {}
