@@ -247,15 +247,17 @@ plt.show()
 # validation curves of the unpaired runs beside them: the same validation crops,
 # the same map, the pair term on or off.
 #
-# How to read them (seed 0 ran every row, seeds 1 and 2 DA-RCOT\* and WGAN-GP\*;
-# `docs/results.md` keeps the numbers up to date):
+# How to read them (seed 0 ran every row; seed 1 DA-RCOT\*, WGAN-GP\* and OTUR\*;
+# seed 2 DA-RCOT\* and WGAN-GP\*; `docs/results.md` keeps the numbers up to date):
 #
 # * **The transport cost buys something without pairs, about as much as a seed
-#   moves.** On seed 0 the paper's order WGAN-GP\* < OTUR\* < DA-RCOT\* holds on
-#   CBSD68 $\sigma$15 and $\sigma$25, Rain100L (RGB) and SOTS. DA-RCOT\* varies little
-#   between seeds, but WGAN-GP\* does, so the gain paired by seed varies from seed to
-#   seed: over three seeds its 95 % interval excludes 0 on CBSD68 $\sigma$15 and SOTS
-#   but not on $\sigma$25 and Rain100L (section 6 prints them).
+#   moves.** On seed 0 the paper's order WGAN-GP\* < OTUR\* < RCOT\* < DA-RCOT\* holds
+#   on CBSD68 $\sigma$15 and $\sigma$25 and on SOTS (on Rain100L RCOT\* leads
+#   DA-RCOT\*). DA-RCOT\* varies little between seeds, but WGAN-GP\* does, so the gain
+#   paired by seed varies from seed to seed: over three seeds its 95 % interval
+#   excludes 0 on CBSD68 $\sigma$15 and SOTS but not on $\sigma$25 and Rain100L
+#   (section 6 prints them). OTUR\*'s seed 1 falls below WGAN-GP\* of the same seed:
+#   the pixel cost alone gains nothing we can tell from zero over two seeds.
 # * **No unpaired row restores rain.** All score below the Rain100L input, WGAN-GP\*
 #   (the adversarial term alone) most: with no cost tying $T(x)$ to $x$, the map drifts
 #   in content and colour to fool the potential. SOT\*'s $p = 1$ for every task trails
