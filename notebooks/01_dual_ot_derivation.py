@@ -69,7 +69,7 @@ import scipy.optimize
 import torch
 
 import rcot_lib
-from rcot_lib import cost_lab, costs, duality, selfcheck, viz, viz_costs
+from rcot_lib import cost_lab, costs, duality, selfcheck, viz_costs, viz_toy2d
 from rcot_lib.widgets import interact_or_static
 
 rcot_lib.check_version("0.1.0")
@@ -101,8 +101,8 @@ C = costs.frot_cost_matrix(X, Y, lam=LAM, p=P_NORM)
 P, f_pot, g_pot, primal = duality.emd_with_duals(a, b, C)
 print(f"primal value <C, P> = {primal:.6f}   (ot.emd2: {ot.emd2(a, b, C):.6f})")
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.6))
-viz.plot_plan(X, Y, P, ax=axes[0], title="optimal plan (segments)")
-viz.plot_plan_matrix(P, ax=axes[1], title="P (rows: sources)")
+viz_toy2d.plot_plan(X, Y, P, ax=axes[0], title="optimal plan (segments)")
+viz_toy2d.plot_plan_matrix(P, ax=axes[1], title="P (rows: sources)")
 plt.show()
 
 # %% [markdown]
@@ -308,7 +308,7 @@ print(f"p = 2 plan equals the Euclidean plan: {same_p2};  p = 1 reassigns {moved
 assert same_p2 and moved_p1 > 0
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.6))
 for ax, (name, plan) in zip(axes, plans.items(), strict=True):
-    viz.plot_plan(Xp, Yp, plan, ax=ax, title=name)
+    viz_toy2d.plot_plan(Xp, Yp, plan, ax=ax, title=name)
 plt.show()
 
 # %% [markdown]

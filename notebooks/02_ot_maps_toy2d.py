@@ -69,7 +69,7 @@ import numpy as np
 import ot
 
 import rcot_lib
-from rcot_lib import neural2d, selfcheck, toy2d, viz, viz_costs
+from rcot_lib import neural2d, selfcheck, toy2d, viz_costs, viz_toy2d
 from rcot_lib.widgets import interact_or_static
 
 rcot_lib.check_version("0.1.0")
@@ -85,7 +85,7 @@ print(f"rcot_lib {rcot_lib.__version__}, POT {ot.__version__}, device {device}")
 fig, axes = plt.subplots(1, len(toy2d.PAIRS), figsize=(3.3 * len(toy2d.PAIRS), 3.3))
 for ax, name in zip(axes, toy2d.PAIRS, strict=True):
     X, Y = toy2d.sample_pair(name, N_PLOT, seed=SEED)
-    viz.plot_samples(X, Y, ax=ax, title=name)
+    viz_toy2d.plot_samples(X, Y, ax=ax, title=name)
 plt.show()
 
 # %% [markdown]
@@ -109,8 +109,8 @@ def draw_sinkhorn(reg=0.1):
     plan = toy2d.sinkhorn_plan(Xw, Yw, reg, C=Cw)
     bary = toy2d.barycentric_map(plan, Yw)
     fig, axes = plt.subplots(1, 2, figsize=(8, 4))
-    viz.plot_plan(Xw, Yw, plan, ax=axes[0], title=f"sinkhorn plan, reg = {reg:.2f}")
-    viz.plot_map_arrows(Xw, bary, Yw, ax=axes[1], title=f"cost <C, P> = {np.sum(plan * Cw):.3f}")
+    viz_toy2d.plot_plan(Xw, Yw, plan, ax=axes[0], title=f"sinkhorn plan, reg = {reg:.2f}")
+    viz_toy2d.plot_map_arrows(Xw, bary, Yw, ax=axes[1], title=f"cost <C, P> = {np.sum(plan * Cw):.3f}")
     for ax in axes:
         ax.set_xlim(-2.8, 2.8)
         ax.set_ylim(-2.8, 2.8)
@@ -130,8 +130,8 @@ fig, axes = plt.subplots(2, len(toy2d.PAIRS), figsize=(3.3 * len(toy2d.PAIRS), 6
 for k, name in enumerate(toy2d.PAIRS):
     X, Y = toy2d.sample_pair(name, N_PLOT, seed=SEED)
     plan, cost = toy2d.exact_plan(X, Y)
-    viz.plot_plan(X, Y, plan, ax=axes[0, k], title=f"{name}: W2^2 = {cost:.3f}")
-    viz.plot_map_arrows(X, toy2d.barycentric_map(plan, Y), Y, ax=axes[1, k], max_arrows=80)
+    viz_toy2d.plot_plan(X, Y, plan, ax=axes[0, k], title=f"{name}: W2^2 = {cost:.3f}")
+    viz_toy2d.plot_map_arrows(X, toy2d.barycentric_map(plan, Y), Y, ax=axes[1, k], max_arrows=80)
 plt.show()
 
 # %% [markdown]
@@ -237,8 +237,8 @@ fig, axes = plt.subplots(2, 2, figsize=(8, 8))
 for k, p in enumerate((1, 2)):
     TX = neural2d.apply_map(maps[p].T, Xs)
     frac = toy2d.dct_axis_fraction(Xs - TX)
-    viz.plot_map_arrows(Xs, TX, Ys, ax=axes[0, k], title=f"neural map, p = {p}", max_arrows=150)
-    viz.plot_residual_scatter(Xs - TX, ax=axes[1, k], title=f"p = {p}: {100 * frac:.0f}% on DCT axes")
+    viz_toy2d.plot_map_arrows(Xs, TX, Ys, ax=axes[0, k], title=f"neural map, p = {p}", max_arrows=150)
+    viz_toy2d.plot_residual_scatter(Xs - TX, ax=axes[1, k], title=f"p = {p}: {100 * frac:.0f}% on DCT axes")
 fig.tight_layout()
 plt.show()
 assert all(np.isfinite(maps[p].history).all() for p in maps)

@@ -78,7 +78,11 @@ import rcot_lib.device
 from rcot_lib import cost_lab, costs, data, pairing, selfcheck, tables, viz_costs
 from rcot_lib import degradations as D
 from rcot_lib import spectra as S
-from rcot_lib.viz import plot_radial_power, plot_score_boxes, show_residual_spectra
+from rcot_lib.viz_spectra import (
+    plot_radial_power,
+    plot_score_boxes,
+    show_residual_spectra,
+)
 from rcot_lib.widgets import interact_or_static
 
 rcot_lib.check_version("0.1.0")

@@ -94,13 +94,8 @@ from rcot_lib.models import count_parameters
 from rcot_lib.presets import NOISE_ONLY, get_preset
 from rcot_lib.restore import restore
 from rcot_lib.train import train
-from rcot_lib.viz import (
-    plot_ablation_curves,
-    plot_history,
-    plot_seed_gains,
-    show_images,
-    show_restorations,
-)
+from rcot_lib.viz import show_images, show_restorations
+from rcot_lib.viz_training import plot_ablation_curves, plot_history, plot_seed_gains
 from rcot_lib.widgets import interact_or_static
 
 rcot_lib.check_version("0.1.0")

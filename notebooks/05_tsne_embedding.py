@@ -68,7 +68,9 @@ import numpy as np
 import rcot_lib
 from rcot_lib import embeddings as E
 from rcot_lib import selfcheck
-from rcot_lib.viz import plot_tsne, plot_tsne_panels, show_images
+from rcot_lib.embedding_images import degraded_set
+from rcot_lib.viz import show_images
+from rcot_lib.viz_embeddings import plot_tsne, plot_tsne_panels
 from rcot_lib.widgets import interact_or_static
 
 rcot_lib.check_version("0.1.0")
@@ -131,7 +133,7 @@ print(f"condition: {T.condition}, backbone: {T.cfg.backbone}, dim {T.cfg.dim}")
 # `PER_TASK` is reused with other crop positions (`sources` says how many files).
 
 # %%
-images = E.degraded_set(PER_TASK, TASKS, SIZE, SEED, root=DATA, progress=not FAST)
+images = degraded_set(PER_TASK, TASKS, SIZE, SEED, root=DATA, progress=not FAST)
 print("images per task:", images.counts())
 for task, src in images.sources.items():
     print(f"  {task:11s} {src}")
@@ -377,7 +379,7 @@ selfcheck.check_silhouette(my_silhouette, Y, t)
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution to exercise 3: two degradations the map was not trained on, placed by the nearest task centroid
 NEW_TASKS = ("lowlight", "deblur")
-extra = E.degraded_set(PER_TASK, NEW_TASKS, SIZE, SEED, root=DATA, progress=False)
+extra = degraded_set(PER_TASK, NEW_TASKS, SIZE, SEED, root=DATA, progress=False)
 extra_flat = E.extract(T, extra.images, E.KINDS, "flatten", BATCH_SIZE, device, progress=False)
 for kind in E.KINDS:
     Z_old = E.l2_normalise(features[kind])

@@ -81,7 +81,7 @@ def train(
         ``"auto"``, ``"cpu"``, ``"cuda"``...; under ``torchrun`` each rank takes
         ``cuda:LOCAL_RANK`` when CUDA is available.
     data : str or Path, optional
-        Training data folder (see :func:`rcot_lib.training_data.resolve_sources`).
+        Training data folder (see :func:`rcot_lib.training_images.resolve_sources`).
     progress : bool
         Show a ``tqdm.auto`` bar (rank 0, on stderr).
     callbacks : sequence of callable
@@ -128,7 +128,7 @@ def _loop(cfg, nets, procs, gen, terms, step, records, last, data, progress,
     """Iterate Algorithm 1 from ``step`` to ``cfg.steps``; log, validate, save."""
     from tqdm.auto import tqdm
 
-    from rcot_lib.training_data import make_loader
+    from rcot_lib.training_loader import make_loader
 
     dataset = build_dataset(cfg, data)
     val = _validation(cfg) if procs.main and cfg.val_every else None

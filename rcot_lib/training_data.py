@@ -1,52 +1,32 @@
 """Training data: clean images degraded on the fly, real pairs, all-in-one mixing.
 
-The evaluation sets (paired folders, benchmarks) are :mod:`rcot_lib.eval_data`.
+The training images (their folders, decoded as ``uint8``) are
+:mod:`rcot_lib.training_images`; the loader that batches the samples by step is
+:mod:`rcot_lib.training_loader`; the evaluation sets (paired folders, benchmarks)
+are :mod:`rcot_lib.eval_data`.
 
 Every sample is a pure function of ``(seed, index)``: sample ``i`` draws its task,
 image, crop, flips, degradation and (in the unpaired setting) an independent clean
 image from a generator seeded by ``seed`` and ``i``. Batches are therefore the
 same with 0 or several loader workers, and a resumed run that starts at index
 ``step * batch`` continues exactly where it stopped.
-
-Decoded images are kept in memory as ``uint8`` (the 390 BSD images take about
-180 MB), so an epoch costs crops and degradations only.
 """
 
 from __future__ import annotations
 
 import os
-import warnings
-from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
 
-from rcot_lib.eval_data import find_pairs
-from rcot_lib.images import list_images, load_image, to_gray
-
-Image8 = torch.Tensor  # (C, H, W) uint8
-
-
-def _as_uint8(image: torch.Tensor) -> Image8:
-    return image.clamp(0, 1).mul(255).round().to(torch.uint8)
-
-
-def load_clean_images(folders: Sequence[str | os.PathLike]) -> list[Image8]:
-    """Decode every image of ``folders`` once, as RGB ``uint8`` ``(3, H, W)``."""
-    return [_as_uint8(load_image(p)) for f in folders for p in list_images(f)]
-
-
-def load_pair_images(folder: str | os.PathLike) -> list[tuple[Image8, Image8]]:
-    """Decode every ``(degraded, clean)`` pair of a paired folder as ``uint8``."""
-    out = []
-    for deg, clean in find_pairs(folder, strict=False):
-        x, y = load_image(deg), load_image(clean)
-        if x.shape != y.shape:
-            warnings.warn(f"{deg.name}: pair sizes differ; skipped", stacklevel=2)
-            continue
-        out.append((_as_uint8(x), _as_uint8(y)))
-    return out
+from rcot_lib.images import load_image, to_gray
+from rcot_lib.training_images import (
+    Image8,
+    load_clean_images,
+    load_pair_images,
+    resolve_sources,
+)
 
 
 def _mix_seed(seed: int, index: int, salt: int = 0) -> int:
@@ -222,94 +202,6 @@ class DegradationMix(torch.utils.data.Dataset):
             return _randint(len(self.clean), g)
         j = _randint(len(self.clean) - 1, g)
         return j + (j >= k)
-
-
-class IndexStream(torch.utils.data.Sampler):
-    """Sample indices of steps ``start, start + 1, ...`` for one process.
-
-    Step ``s`` of rank ``r`` (of ``world``) reads indices
-    ``((s * world + r) * batch, ..., + batch - 1)``.
-    """
-
-    def __init__(
-        self, batch: int, start: int = 0, rank: int = 0, world: int = 1,
-        steps: int | None = None,
-    ) -> None:
-        self.batch, self.start, self.rank, self.world = batch, start, rank, world
-        self.steps = steps
-
-    def __iter__(self) -> Iterator[int]:
-        s = self.start
-        while self.steps is None or s < self.start + self.steps:
-            base = (s * self.world + self.rank) * self.batch
-            yield from range(base, base + self.batch)
-            s += 1
-
-    def __len__(self) -> int:
-        return (self.steps or 10**9) * self.batch
-
-
-def make_loader(
-    dataset: torch.utils.data.Dataset,
-    batch: int,
-    start_step: int = 0,
-    steps: int | None = None,
-    num_workers: int = 0,
-    rank: int = 0,
-    world: int = 1,
-) -> torch.utils.data.DataLoader:
-    """A DataLoader of batches ``(x, y, labels, paired)`` from step ``start_step``."""
-    sampler = IndexStream(batch, start_step, rank, world, steps)
-    return torch.utils.data.DataLoader(
-        dataset, batch_size=batch, sampler=sampler, num_workers=num_workers,
-        drop_last=True, persistent_workers=num_workers > 0,
-    )
-
-
-def resolve_sources(
-    data: str | os.PathLike | None,
-    clean_dirs: Sequence[str],
-    pair_sets: Sequence[str],
-) -> tuple[list[Path], dict[str, list[Path]]]:
-    """The clean folders and the real pair folders (per task) of a training set.
-
-    ``data`` may be the data root (holding ``train/``), the ``train/`` folder
-    itself, or any folder of clean images. ``clean_dirs`` and the paths of
-    ``pair_sets`` (``"task:relative/path"``) are relative to the training folder.
-    Without data the shipped ``data_samples/images`` are used (with a warning).
-    """
-    from rcot_lib.environment import require_samples, train_dir
-
-    if data is None:
-        base = train_dir()
-    else:
-        data = Path(data)
-        if not data.is_dir():
-            raise FileNotFoundError(f"training data folder not found: {data}")
-        base = data / "train" if (data / "train").is_dir() else data
-    clean, pairs = [], {}
-    if base is not None:
-        clean = [base / c for c in clean_dirs if (base / c).is_dir()]
-        for spec in pair_sets:
-            task, _, rel = spec.partition(":")
-            if not rel:
-                raise ValueError(f"pair set {spec!r} must read 'task:relative/path'")
-            if (base / rel).is_dir():
-                pairs.setdefault(task, []).append(base / rel)
-        if not clean and any(p.suffix for p in base.iterdir() if p.is_file()):
-            try:
-                list_images(base)
-                clean = [base]
-            except FileNotFoundError:
-                pass
-    if not clean:
-        warnings.warn(
-            "no clean training folder found (set RCOT_DATA or --data); "
-            "training on data_samples/images",
-            stacklevel=2,
-        )
-        clean = [require_samples("images")]
-    return clean, pairs
 
 
 def validation_batch(

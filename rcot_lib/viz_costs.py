@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from rcot_lib import cost_lab, costs, toy2d, viz
+from rcot_lib import cost_lab, costs, toy2d, viz_toy2d
 
 TRANSFORMS = list(costs.TRANSFORMS)
 BASES = list(costs.BASES)
@@ -52,7 +52,7 @@ def draw_cost_lab(
     fig, axes = plt.subplots(1, 3, figsize=(12.5, 3.9))
     title = f"exact plan, $\\langle C, P\\rangle$ = {s['cost']:.3f}"
     if data == "points":
-        viz.plot_plan(X, Y, s["P"], ax=axes[0], title=title)
+        viz_toy2d.plot_plan(X, Y, s["P"], ax=axes[0], title=title)
     else:
         axes[0].imshow(s["P"], cmap="Greys", interpolation="nearest")
         axes[0].scatter(truth, np.arange(len(truth)), s=70, facecolors="none",
@@ -111,12 +111,14 @@ def draw_residual_axes(
     R = X - toy2d.barycentric_map(plan, Y)
     frac = {b: toy2d.dct_axis_fraction(R, basis=b) for b in ("dct", "identity")}
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.9))
-    viz.plot_plan(X, Y, plan, ax=axes[0], max_lines=300,
-                  title=f"exact plan, $\\langle C, P\\rangle$ = {cost:.3f}")
-    viz.plot_residual_scatter(R, ax=axes[1], dct=True,
-                              title=f"{100 * frac['dct']:.0f} % on DCT axes")
-    viz.plot_residual_scatter(R, ax=axes[2], dct=False,
-                              title=f"{100 * frac['identity']:.0f} % on pixel axes")
+    viz_toy2d.plot_plan(X, Y, plan, ax=axes[0], max_lines=300,
+                        title=f"exact plan, $\\langle C, P\\rangle$ = {cost:.3f}")
+    viz_toy2d.plot_residual_scatter(R, ax=axes[1], dct=True,
+                                    title=f"{100 * frac['dct']:.0f} % on DCT axes")
+    viz_toy2d.plot_residual_scatter(
+        R, ax=axes[2], dct=False,
+        title=f"{100 * frac['identity']:.0f} % on pixel axes",
+    )
     fig.suptitle(cost_label(base, lam, p, transform, norm), fontsize=10)
     fig.tight_layout()
     return {"cost": cost, "dct_axes": frac["dct"], "pixel_axes": frac["identity"]}

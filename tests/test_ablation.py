@@ -59,7 +59,7 @@ def test_summarise_runs_names_the_missing_histories(tmp_path):
 def test_ablation_curves_plot_each_run_against_steps_and_minutes():
     import matplotlib.pyplot as plt
 
-    from rcot_lib.viz import plot_ablation_curves
+    from rcot_lib.viz_training import plot_ablation_curves
 
     runs = {
         "none": {"steps": 400, "curve": {"step": [100, 200, 300, 400],
@@ -186,7 +186,7 @@ def test_seed_gains_plot_one_dot_per_seed_and_the_mean():
     import numpy as np
 
     from rcot_lib.ablation import seeds_summary
-    from rcot_lib.viz import plot_seed_gains
+    from rcot_lib.viz_training import plot_seed_gains
 
     short = seeds_summary(_seed_runs({"none": [28.0, 29.0, 30.0],
                                       "multiscale": [28.5, 28.8, 30.1]}))
@@ -214,7 +214,7 @@ def test_seed_gains_plot_one_dot_per_seed_and_the_mean():
 def test_a_run_without_wall_times_is_drawn_against_steps_only():
     import matplotlib.pyplot as plt
 
-    from rcot_lib.viz import plot_ablation_curves
+    from rcot_lib.viz_training import plot_ablation_curves
 
     runs = {"none": {"steps": 200, "curve": {"step": [100, 200], "minutes": None,
                                              "val_psnr": [24, 25]}},

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from rcot_lib import training_data
+from rcot_lib import training_data, training_images, training_loader
 
 
 def _identity(clean, task, generator):
@@ -30,14 +30,14 @@ def test_items_are_a_function_of_seed_and_index(clean):
 
 def test_loader_is_deterministic_and_resumes_by_step(clean):
     ds = training_data.DegradationMix(clean, ("denoise_15",), patch=8, seed=0)
-    full = list(training_data.make_loader(ds, batch=4, steps=3))
-    tail = list(training_data.make_loader(ds, batch=4, start_step=1, steps=2))
+    full = list(training_loader.make_loader(ds, batch=4, steps=3))
+    tail = list(training_loader.make_loader(ds, batch=4, start_step=1, steps=2))
     assert len(full) == 3 and full[0][0].shape == (4, 3, 8, 8)
     for u, v in zip(full[1:], tail, strict=True):
         assert torch.equal(u[0], v[0]) and torch.equal(u[1], v[1])
     # two ranks read disjoint indices of the same step
-    r0 = list(training_data.IndexStream(4, 0, rank=0, world=2, steps=1))
-    r1 = list(training_data.IndexStream(4, 0, rank=1, world=2, steps=1))
+    r0 = list(training_loader.IndexStream(4, 0, rank=0, world=2, steps=1))
+    r1 = list(training_loader.IndexStream(4, 0, rank=1, world=2, steps=1))
     assert not set(r0) & set(r1)
 
 
@@ -126,9 +126,9 @@ def test_bad_tasks_and_sources(tmp_path, clean):
     with pytest.raises(ValueError, match="unknown tasks"):
         training_data.DegradationMix(clean, ("sharpen",))
     with pytest.raises(FileNotFoundError):
-        training_data.resolve_sources(tmp_path / "nope", (), ())
+        training_images.resolve_sources(tmp_path / "nope", (), ())
     with pytest.raises(ValueError, match="task:relative"):
-        training_data.resolve_sources(tmp_path, (), ("derain",))
+        training_images.resolve_sources(tmp_path, (), ("derain",))
 
 
 def test_any_folder_of_clean_images(tmp_path):
@@ -136,9 +136,9 @@ def test_any_folder_of_clean_images(tmp_path):
 
     for k in range(2):
         save_image(torch.rand(3, 20, 24), tmp_path / f"{k}.png")
-    found, pairs = training_data.resolve_sources(tmp_path, ("clean/BSD390",), ())
+    found, pairs = training_images.resolve_sources(tmp_path, ("clean/BSD390",), ())
     assert found == [tmp_path] and pairs == {}
-    images = training_data.load_clean_images(found)
+    images = training_images.load_clean_images(found)
     assert len(images) == 2 and images[0].dtype == torch.uint8
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from rcot_lib import embeddings as E
+from rcot_lib.embedding_images import FIG4_TASKS, degraded_set
 
 TASKS3 = ("denoise_15", "derain", "dehaze")
 LEVELS = ("denoise_15", "denoise_25", "denoise_50")
@@ -141,21 +142,21 @@ def test_degraded_set_from_samples_is_seeded(monkeypatch):
     import torch
 
     monkeypatch.delenv("RCOT_DATA", raising=False)
-    a = E.degraded_set(3, ("denoise_50", "derain"), size=32, seed=1, progress=False)
-    b = E.degraded_set(3, ("denoise_50", "derain"), size=32, seed=1, progress=False)
+    a = degraded_set(3, ("denoise_50", "derain"), size=32, seed=1, progress=False)
+    b = degraded_set(3, ("denoise_50", "derain"), size=32, seed=1, progress=False)
     assert a.images.shape == (6, 3, 32, 32) and a.counts() == {"denoise_50": 3,
                                                               "derain": 3}
     assert torch.equal(a.images, b.images)
     assert "data_samples" in a.sources["derain"]
     with pytest.raises(ValueError, match="valid tasks"):
-        E.degraded_set(2, ("denoise_99",), progress=False)
+        degraded_set(2, ("denoise_99",), progress=False)
     with pytest.raises(ValueError, match="multiple of 8"):
-        E.degraded_set(2, size=30, progress=False)
+        degraded_set(2, size=30, progress=False)
 
 
 @pytest.mark.data
 def test_degraded_set_uses_real_benchmarks(benchmarks):
-    s = E.degraded_set(2, E.FIG4_TASKS, size=64, progress=False)
+    s = degraded_set(2, FIG4_TASKS, size=64, progress=False)
     assert s.sources["derain"].startswith("Rain100L")
     assert s.sources["dehaze"].startswith("SOTS-outdoor")
     assert s.sources["denoise_25"].startswith("CBSD68")

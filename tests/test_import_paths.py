@@ -11,7 +11,11 @@ import pytest
 MOVED = {
     "rcot_lib.config": ["rcot_lib.environment"],
     "rcot_lib.data": ["rcot_lib.eval_data", "rcot_lib.images"],
-    "rcot_lib.datasets": ["rcot_lib.training_data"],
+    "rcot_lib.datasets": [
+        "rcot_lib.training_data",
+        "rcot_lib.training_images",
+        "rcot_lib.training_loader",
+    ],
     "rcot_lib.degradations": [
         "rcot_lib.degrade",
         "rcot_lib.degrade.kernels",
@@ -49,7 +53,7 @@ def test_the_names_notebooks_use_by_the_old_paths():
         "rcot_lib.eval_data.PairedFolder",
         "rcot_lib.eval_data.SyntheticPairs",
         "rcot_lib.training_data.DegradationMix",
-        "rcot_lib.training_data.IndexStream",
+        "rcot_lib.training_loader.IndexStream",
         "rcot_lib.presets.TrainConfig",
         "rcot_lib.models.config.ModelConfig",
     ],

@@ -52,7 +52,7 @@ def test_resume_continues_exactly(tmp_path):
     hist = json.loads((tmp_path / "b" / "history.json").read_text())
     assert [r["step"] for r in hist["records"]] == [1, 2, 3, 4]
     assert {"cost", "gap", "l1", "loss"} <= set(hist["records"][0])
-    from rcot_lib.viz import plot_history
+    from rcot_lib.viz_training import plot_history
 
     fig = plot_history(hist, keys=("loss", "cost", "gap", "missing"))
     assert len(fig.axes) == 3

@@ -86,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     from rcot_lib import embeddings as E
     from rcot_lib.device import get_device
-    from rcot_lib.viz import plot_tsne_panels
+    from rcot_lib.embedding_images import degraded_set
+    from rcot_lib.viz_embeddings import plot_tsne_panels
 
     def say(msg: str) -> None:
         print(msg, file=sys.stderr if args.json else sys.stdout)
@@ -102,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     )
     say(f"map: {note}")
     tasks = tuple(t.strip() for t in args.tasks.split(",") if t.strip())
-    images = E.degraded_set(
+    images = degraded_set(
         args.per_task, tasks, args.size, args.seed, _parse_pairs(args.pairs),
         args.clean, args.data,
     )
