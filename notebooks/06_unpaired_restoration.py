@@ -83,7 +83,7 @@ from rcot_lib.restore import restore
 from rcot_lib.train import train
 from rcot_lib.unpaired import unpaired_variant
 from rcot_lib.unpaired_summary import comparison_table, summarise_seeds
-from rcot_lib.viz import plot_ablation_curves, plot_history
+from rcot_lib.viz_training import plot_ablation_curves, plot_history
 from rcot_lib.viz_unpaired import plot_best_response, plot_variants
 from rcot_lib.widgets import interact_or_static
 

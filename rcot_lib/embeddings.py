@@ -37,6 +37,7 @@ from rcot_lib.embedding_metrics import (  # noqa: F401 (re-exported)
     silhouette,
     tsne_2d,
 )
+from rcot_lib.moved_names import forward
 
 #: Embedding kinds: the residual's dense latent ``e3`` (REGM encoder of
 #: ``r0 = x - G(x)``); the baseline (the generator's deepest encoder feature of
@@ -215,3 +216,13 @@ def load_for_embedding(
         f"{what}: UNTRAINED map (random weights, "
         f"seed {seed}); the scores say nothing about the method"
     )
+
+
+#: Names that moved out of this module keep this import path (see
+#: :mod:`rcot_lib.moved_names`).
+__getattr__ = forward(__name__, {
+    "rcot_lib.embedding_images": (
+        "REAL_PAIRS", "CLEAN_SET", "FIG4_TASKS", "ImageSet", "random_crop",
+        "degraded_set",
+    ),
+})

@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from rcot_lib.images import load_image, to_gray
+from rcot_lib.moved_names import forward
 from rcot_lib.training_images import (
     Image8,
     load_clean_images,
@@ -270,3 +271,15 @@ def from_config(cfg, data: str | os.PathLike | None = None) -> DegradationMix:
         cfg.real_pair_prob, cfg.seed, task_weights=cfg.task_weights,
         gray_prob=cfg.gray_prob,
     )
+
+
+#: Names that moved out of this module keep this import path (see
+#: :mod:`rcot_lib.moved_names`).
+__getattr__ = forward(__name__, {
+    "rcot_lib.training_images": (
+        "Image8", "load_clean_images", "load_pair_images", "resolve_sources",
+    ),
+    "rcot_lib.training_loader": (
+        "IndexStream", "make_loader",
+    ),
+})

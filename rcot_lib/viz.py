@@ -15,6 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from rcot_lib.moved_names import forward
+
 
 def to_display(image: torch.Tensor | np.ndarray) -> np.ndarray:
     """``(C, H, W)`` tensor or ``(H, W[, C])`` array to an ``imshow``-ready array."""
@@ -66,3 +68,22 @@ def show_restorations(
         titles += [f"{name}input {psnr(x, y):.2f} dB", f"restored {psnr(t, y):.2f} dB",
                    "clean"]
     return show_images(rows, titles, ncols=3, size=size)
+
+
+#: Names that moved out of this module keep this import path (see
+#: :mod:`rcot_lib.moved_names`).
+__getattr__ = forward(__name__, {
+    "rcot_lib.viz_toy2d": (
+        "plot_samples", "plot_plan", "plot_plan_matrix", "plot_map_arrows",
+        "plot_residual_scatter",
+    ),
+    "rcot_lib.viz_spectra": (
+        "show_residual_spectra", "plot_score_boxes", "plot_radial_power",
+    ),
+    "rcot_lib.viz_training": (
+        "CONDITION_NAMES", "plot_history", "plot_ablation_curves", "plot_seed_gains",
+    ),
+    "rcot_lib.viz_embeddings": (
+        "TASK_COLOURS", "plot_tsne", "plot_tsne_panels",
+    ),
+})

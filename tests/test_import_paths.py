@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pickle
+import types
 
 import pytest
 
@@ -63,3 +64,29 @@ def test_classes_pickle_by_a_path_that_resolves(path):
     cls = getattr(importlib.import_module(module), name)
     assert cls.__module__ == module
     assert pickle.loads(pickle.dumps(cls)) is cls
+
+
+# module split in place -> the modules that took some of its names
+SPLIT = {
+    "rcot_lib.viz": ["rcot_lib.viz_toy2d", "rcot_lib.viz_spectra",
+                     "rcot_lib.viz_training", "rcot_lib.viz_embeddings"],
+    "rcot_lib.training_data": ["rcot_lib.training_images", "rcot_lib.training_loader"],
+    "rcot_lib.embeddings": ["rcot_lib.embedding_images"],
+}
+
+
+@pytest.mark.parametrize("old", sorted(SPLIT))
+def test_split_modules_still_serve_the_names_they_gave_away(old):
+    module = importlib.import_module(old)
+    for home_name in SPLIT[old]:
+        home = importlib.import_module(home_name)
+        public = [n for n, v in vars(home).items() if not n.startswith("_")
+                  and not isinstance(v, types.ModuleType)
+                  and getattr(v, "__module__", home_name) == home_name
+                  and (callable(v) or n.isupper())]
+        assert public, home_name
+        for name in public:
+            assert getattr(module, name) is getattr(home, name), (old, name)
+    with pytest.raises(AttributeError, match=f"module '{old}' has no attribute"):
+        module.no_such_name  # noqa: B018
+    exec(f"from {old} import {public[0]}", {})  # the from-import form works too
