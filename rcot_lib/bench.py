@@ -1,16 +1,10 @@
-r"""Speed, memory and FLOPs of one FROT training iteration and of inference.
+"""Speed and memory of one FROT training iteration and of inference, with FLOPs.
 
-One iteration is what :func:`rcot_lib.train.train` does per step (Algorithm 1):
-
-.. math::
-    \max_\phi \; \mathbb E[\phi(y)] - \mathbb E[\phi(T(x))]
-    \;(\text{then } 10\, \mathrm{GP}), \qquad
-    \min_T \; \mathbb E\big[c(x, T(x)) + 0.1\,\mathcal L_{con}
-    + \Sigma \|T(x) - y\|_1 - \phi(T(x))\big]
-
-with one forward pass of the map shared by the potential and the map steps, a
-separate gradient-penalty step (double backward) and RMSprop for both networks.
-The losses are those of :mod:`rcot_lib.losses`.
+:func:`bench_train_step` times the iteration of :mod:`rcot_lib.bench_iteration`
+(Algorithm 1 on a seeded synthetic batch: potential step, gradient-penalty step, map
+step) and counts its FLOPs with :mod:`rcot_lib.bench_flops`;
+:func:`bench_inference` times the map alone. Both report the median wall and CPU
+time, the peak memory and the run's settings.
 """
 
 from __future__ import annotations
@@ -22,153 +16,16 @@ import time
 
 import torch
 
-from rcot_lib.models import ModelConfig, build_map, build_potential, count_parameters
+from rcot_lib.bench_flops import count_flops
+from rcot_lib.bench_iteration import _amp_context, make_train_step
+from rcot_lib.models import ModelConfig, build_map, count_parameters
+from rcot_lib.moved_names import forward
 
 
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far, in MiB."""
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return kb / 1024 if sys.platform != "darwin" else kb / 2**20
-
-
-def _amp_context(device: torch.device, amp: bool):
-    """bf16 autocast on ``device`` when ``amp`` (as :func:`rcot_lib.train.train`)."""
-    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp)
-
-
-def _synthetic_batch(channels: int, patch: int, batch: int, g: torch.Generator,
-                     dev: torch.device) -> tuple[torch.Tensor, ...]:
-    """A seeded batch of the benchmark: clean ``y`` (B, C, P, P), noisy ``x``,
-    labels in {0, 1, 2} and every sample paired."""
-    y = torch.rand(batch, channels, patch, patch, generator=g)
-    x = (y + 0.1 * torch.randn(y.shape, generator=g)).clamp(0, 1)
-    labels = torch.randint(0, 3, (batch,), generator=g).to(dev)
-    paired = torch.ones(batch, dtype=torch.bool, device=dev)
-    return x.to(dev), y.to(dev), labels, paired
-
-
-def make_train_step(
-    cfg: ModelConfig,
-    patch: int = 64,
-    batch: int = 8,
-    seed: int = 0,
-    *,
-    device: str | torch.device = "cpu",
-    amp: bool = False,
-    compile: bool = False,
-    channels_last: bool = False,
-):
-    """Networks, optimisers and closures running one full training iteration.
-
-    Parameters
-    ----------
-    cfg : ModelConfig
-    patch, batch, seed : int
-    device : str or torch.device
-        ``"cpu"``, ``"cuda"``, ``"auto"``... (see :func:`rcot_lib.device.get_device`).
-    amp, compile, channels_last : bool
-        bf16 autocast of the networks' forward passes, ``torch.compile`` of the
-        map and channels-last memory, as the trainer's options of the same names.
-
-    Returns
-    -------
-    step : callable
-        ``step()`` runs potential step, gradient-penalty step and map step.
-    eager_step : callable
-        The same iteration with the uncompiled map (``step`` itself when
-        ``compile`` is off): what the FLOP counter traces.
-    T, phi : torch.nn.Module
-    """
-    from rcot_lib import losses
-    from rcot_lib.device import get_device
-
-    dev = get_device(device)
-    torch.manual_seed(seed)
-    g = torch.Generator().manual_seed(seed)
-    T, phi = build_map(cfg).to(dev), build_potential(cfg).to(dev)
-    opt_T = torch.optim.RMSprop(T.parameters(), lr=5e-5)
-    opt_phi = torch.optim.RMSprop(phi.parameters(), lr=1e-4)
-    x, y, labels, paired = _synthetic_batch(cfg.in_channels, patch, batch, g, dev)
-    if channels_last:
-        T = T.to(memory_format=torch.channels_last)
-        x = x.contiguous(memory_format=torch.channels_last)
-    gen = torch.Generator(device=dev).manual_seed(seed)
-
-    def phi_update(loss: torch.Tensor) -> None:
-        opt_phi.zero_grad(set_to_none=True)
-        loss.backward()
-        opt_phi.step()
-
-    def make_step(run_T):
-        def step() -> float:
-            with _amp_context(dev, amp):
-                o = run_T(x, return_all=True)
-                t = o.out.float()
-                loss_phi = losses.potential_loss(phi(y), phi(t.detach()))
-            phi_update(loss_phi)
-            # phi sees a non-leaf copy of the interpolates: FlopCounterMode's
-            # module tracker cannot hook a leaf input inside torch.autograd.grad
-            with _amp_context(dev, amp):
-                gp = losses.gradient_penalty(lambda m: phi(m * 1.0), y, t.detach(), gen)
-            phi_update(10.0 * gp)
-            phi.requires_grad_(False)
-            with _amp_context(dev, amp):
-                phi_t = phi(t)
-            e3 = o.embeddings[-1] if o.embeddings else None
-            loss, _ = losses.map_loss(x, t, y, phi_t, labels, paired, e3)
-            opt_T.zero_grad(set_to_none=True)
-            loss.backward()
-            phi.requires_grad_(True)
-            opt_T.step()
-            return float(loss.detach())
-
-        return step
-
-    eager_step = make_step(T)
-    step = make_step(torch.compile(T)) if compile else eager_step
-    return step, eager_step, T, phi
-
-
-def _conv_backward_flop(
-    grad_out_shape,
-    x_shape,
-    w_shape,
-    _bias,
-    _stride,
-    _padding,
-    _dilation,
-    transposed,
-    _output_padding,
-    _groups,
-    output_mask,
-    out_shape=None,
-    **_,
-) -> int:
-    """Backward of a (grouped) convolution: one forward's FLOPs per gradient.
-
-    torch's default formula ignores ``groups`` for the weight gradient and so
-    counts a depth-wise convolution's backward about ``groups`` times too high.
-    """
-    from torch.utils.flop_counter import conv_flop_count
-
-    fwd = conv_flop_count(
-        list(x_shape), list(w_shape), list(grad_out_shape), transposed
-    )
-    return fwd * (int(bool(output_mask[0])) + int(bool(output_mask[1])))
-
-
-def count_flops(fn) -> int:
-    """FLOPs of one call of ``fn`` (forward, backward and double backward).
-
-    Uses ``torch.utils.flop_counter.FlopCounterMode`` with a grouped-convolution
-    backward formula that respects ``groups`` (see :func:`_conv_backward_flop`).
-    """
-    from torch.utils.flop_counter import FlopCounterMode
-
-    mapping = {torch.ops.aten.convolution_backward: _conv_backward_flop}
-    with FlopCounterMode(display=False, custom_mapping=mapping) as counter:
-        fn()
-    return int(counter.get_total_flops())
 
 
 def _synchronize(device: torch.device) -> None:
@@ -340,3 +197,11 @@ def bench_inference(
         **_run_fields(median, times, cpu, dev, amp, compile, channels_last),
         "params_map": count_parameters(T),
     }
+
+
+#: Names that moved out of this module keep this import path (see
+#: :mod:`rcot_lib.moved_names`).
+__getattr__ = forward(__name__, {
+    "rcot_lib.bench_iteration": ("make_train_step",),
+    "rcot_lib.bench_flops": ("count_flops",),
+})

@@ -1,21 +1,16 @@
 """Former name of :mod:`rcot_lib.eval_data` (paired folders, benchmark sets).
 
-Its names, and the image functions of :mod:`rcot_lib.images` it offered, are
-re-exported so that ``rcot_lib.data`` keeps working; new code imports from
-:mod:`rcot_lib.eval_data` and :mod:`rcot_lib.images`.
+The names it offered, now in :mod:`rcot_lib.eval_data`, :mod:`rcot_lib.paired_files`
+(the files of a paired folder) and :mod:`rcot_lib.images`, are re-exported so that
+``rcot_lib.data`` keeps working; new code imports from those modules.
 """
 
 from rcot_lib.eval_data import (
     BENCHMARKS,
     EVAL_SETS,
-    PAIR_LAYOUTS,
     PairedFolder,
     SyntheticPairs,
     benchmark_sets,
-    find_pairs,
-    load_pair,
-    pair_dirs,
-    pair_key,
 )
 from rcot_lib.images import (
     IMAGE_SUFFIXES,
@@ -26,6 +21,13 @@ from rcot_lib.images import (
     sample_images,
     save_image,
     to_uint8,
+)
+from rcot_lib.paired_files import (
+    PAIR_LAYOUTS,
+    find_pairs,
+    load_pair,
+    pair_dirs,
+    pair_key,
 )
 
 __all__ = [

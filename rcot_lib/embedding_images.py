@@ -129,8 +129,8 @@ def degraded_set(
     """
     from rcot_lib.degrade import TASKS, degrade
     from rcot_lib.environment import benchmark_dir
-    from rcot_lib.eval_data import find_pairs
     from rcot_lib.images import list_images, sample_images
+    from rcot_lib.paired_files import find_pairs
 
     bad = [t for t in tasks if t not in TASKS]
     if bad:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import torch
 
-from rcot_lib.eval_data import find_pairs
 from rcot_lib.images import list_images, load_image
+from rcot_lib.paired_files import find_pairs
 
 Image8 = torch.Tensor  # (C, H, W) uint8
 

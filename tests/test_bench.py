@@ -106,7 +106,7 @@ def _tiny_cfg():
 
 
 def test_train_step_amp_runs_the_map_in_bf16_and_channels_last_is_applied():
-    from rcot_lib.bench import make_train_step
+    from rcot_lib.bench_iteration import make_train_step
 
     step, eager, T, _ = make_train_step(_tiny_cfg(), patch=16, batch=2,
                                         amp=True, channels_last=True)
@@ -125,7 +125,7 @@ def test_train_step_amp_runs_the_map_in_bf16_and_channels_last_is_applied():
 
 
 def test_compile_wraps_the_map_and_flops_come_from_the_eager_map(monkeypatch):
-    from rcot_lib import bench
+    from rcot_lib import bench, bench_iteration
 
     compiled = []
 
@@ -134,8 +134,8 @@ def test_compile_wraps_the_map_and_flops_come_from_the_eager_map(monkeypatch):
         return module
 
     monkeypatch.setattr(torch, "compile", fake_compile)
-    step, eager, T, _ = bench.make_train_step(_tiny_cfg(), patch=16, batch=2,
-                                              compile=True)
+    step, eager, T, _ = bench_iteration.make_train_step(_tiny_cfg(), patch=16,
+                                                        batch=2, compile=True)
     assert compiled == [T] and step is not eager
     r = bench.bench_inference(_tiny_cfg(), (13, 21), iters=1, warmup=0, compile=True)
     assert len(compiled) == 2 and r["compile"] is True

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from rcot_lib import eval_data, images
+from rcot_lib import eval_data, images, paired_files
 
 
 def _write(path, h=12, w=16, value=0.5, channels=3):
@@ -17,7 +17,7 @@ def test_find_pairs_layouts(tmp_path, deg_dir, clean_dir):
     for name in ("b", "a"):
         _write(tmp_path / deg_dir / f"{name}.png", value=0.8)
         _write(tmp_path / clean_dir / f"{name}.png", value=0.2)
-    pairs = eval_data.find_pairs(tmp_path)
+    pairs = paired_files.find_pairs(tmp_path)
     layouts = [(d.parent.name, c.parent.name) for d, c in pairs]
     assert layouts == [(deg_dir, clean_dir)] * 2
     assert [d.stem for d, _ in pairs] == ["a", "b"]
@@ -27,18 +27,18 @@ def test_find_pairs_matches_stems_across_extensions_and_name_decorations(tmp_pat
     # SOTS as shipped here: hazy/0001.jpg + gt/0001.png
     _write(tmp_path / "sots" / "hazy" / "0001.jpg")
     _write(tmp_path / "sots" / "gt" / "0001.png")
-    ((d, c),) = eval_data.find_pairs(tmp_path / "sots")
+    ((d, c),) = paired_files.find_pairs(tmp_path / "sots")
     assert (d.name, c.name) == ("0001.jpg", "0001.png")
     # the Rain100L release: rain/rain-001.png + norain/norain-001.png
     _write(tmp_path / "r" / "rain" / "rain-001.png")
     _write(tmp_path / "r" / "norain" / "norain-001.png")
-    ((d, c),) = eval_data.find_pairs(tmp_path / "r")
+    ((d, c),) = paired_files.find_pairs(tmp_path / "r")
     assert (d.name, c.name) == ("rain-001.png", "norain-001.png")
     # RESIDE: several hazy renderings <id>_<A>_<beta> share one clear image
     for name in ("0051_0.8_0.2", "0051_0.95_0.12"):
         _write(tmp_path / "o" / "hazy" / f"{name}.jpg")
     _write(tmp_path / "o" / "clear" / "0051.png")
-    pairs = eval_data.find_pairs(tmp_path / "o")
+    pairs = paired_files.find_pairs(tmp_path / "o")
     assert [c.name for _, c in pairs] == ["0051.png", "0051.png"]
 
 
@@ -48,13 +48,13 @@ def test_unmatched_files_and_bad_folders_are_clear_errors(tmp_path):
     _write(tmp_path / "high" / "1.png")
     _write(tmp_path / "high" / "3.png")
     with pytest.raises(ValueError, match=r"unmatched files: 1 in low/ \['2.png'\]"):
-        eval_data.find_pairs(tmp_path)
+        paired_files.find_pairs(tmp_path)
     with pytest.warns(UserWarning, match="skipped"):
-        assert len(eval_data.find_pairs(tmp_path, strict=False)) == 1
+        assert len(paired_files.find_pairs(tmp_path, strict=False)) == 1
     with pytest.raises(FileNotFoundError, match="not a paired folder.*rainy/\\+gt/"):
-        eval_data.find_pairs(tmp_path / "low")
+        paired_files.find_pairs(tmp_path / "low")
     with pytest.raises(FileNotFoundError, match="not found"):
-        eval_data.find_pairs(tmp_path / "missing")
+        paired_files.find_pairs(tmp_path / "missing")
 
 
 def test_load_pair_checks_sizes_and_paired_folder_yields_items(tmp_path):
@@ -75,11 +75,11 @@ def test_load_pair_checks_sizes_and_paired_folder_yields_items(tmp_path):
 
 
 def test_pair_key_and_resize():
-    assert eval_data.pair_key("norain-12", "clean") == "12"
-    assert eval_data.pair_key("rain_12", "degraded") == "12"
-    assert eval_data.pair_key("0001_1_0.08", "degraded") == "0001"
+    assert paired_files.pair_key("norain-12", "clean") == "12"
+    assert paired_files.pair_key("rain_12", "degraded") == "12"
+    assert paired_files.pair_key("0001_1_0.08", "degraded") == "0001"
     with pytest.raises(ValueError, match="role"):
-        eval_data.pair_key("x", "other")
+        paired_files.pair_key("x", "other")
     x = torch.rand(2, 3, 100, 50)
     assert images.resize_max_side(x, 40).shape == (2, 3, 40, 20)
     assert images.resize_max_side(x, None) is x
@@ -110,7 +110,7 @@ def test_synthetic_pairs_are_seeded_per_image(tmp_path):
 )
 def test_real_benchmarks_pair_up(benchmarks, parts, count, layout):
     folder = benchmarks.joinpath(*parts)
-    pairs = eval_data.find_pairs(folder)
+    pairs = paired_files.find_pairs(folder)
     assert len(pairs) == count
     assert all(d.parent.name == layout[0] and c.parent.name == layout[1]
                for d, c in pairs)
@@ -150,11 +150,11 @@ def test_exact_stems_win_over_the_name_decorations(tmp_path):
     for name in ("img_12_3", "img_5_1"):
         _write(tmp_path / "input" / f"{name}.png")
         _write(tmp_path / "target" / f"{name}.png")
-    pairs = eval_data.find_pairs(tmp_path)
+    pairs = paired_files.find_pairs(tmp_path)
     assert [(d.stem, c.stem) for d, c in pairs] == [("img_12_3",) * 2, ("img_5_1",) * 2]
     _write(tmp_path / "target" / "img_5_1.jpg")
     with pytest.raises(ValueError, match="matches several files"):
-        eval_data.find_pairs(tmp_path)
+        paired_files.find_pairs(tmp_path)
 
 
 def test_save_image_never_leaves_a_partial_file(tmp_path):

@@ -11,7 +11,7 @@ import pytest
 # old module -> the modules that now hold its names
 MOVED = {
     "rcot_lib.config": ["rcot_lib.environment"],
-    "rcot_lib.data": ["rcot_lib.eval_data", "rcot_lib.images"],
+    "rcot_lib.data": ["rcot_lib.eval_data", "rcot_lib.paired_files", "rcot_lib.images"],
     "rcot_lib.datasets": [
         "rcot_lib.training_data",
         "rcot_lib.training_images",
@@ -72,6 +72,8 @@ SPLIT = {
                      "rcot_lib.viz_training", "rcot_lib.viz_embeddings"],
     "rcot_lib.training_data": ["rcot_lib.training_images", "rcot_lib.training_loader"],
     "rcot_lib.embeddings": ["rcot_lib.embedding_images"],
+    "rcot_lib.eval_data": ["rcot_lib.paired_files"],
+    "rcot_lib.bench": ["rcot_lib.bench_iteration", "rcot_lib.bench_flops"],
 }
 
 

@@ -46,8 +46,8 @@ def run(args: argparse.Namespace) -> int:
     from rcot_lib.cli.restore import report_failures
     from rcot_lib.degrade import task_label
     from rcot_lib.device import get_device, set_threads
-    from rcot_lib.eval_data import find_pairs
     from rcot_lib.images import list_images
+    from rcot_lib.paired_files import find_pairs
     from rcot_lib.restore import check_tile, evaluate, pair_items, synthetic_items
 
     check_tile(args.tile, args.overlap, prefix="--")

@@ -55,7 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _dataset(args: argparse.Namespace):
     from rcot_lib.environment import benchmark_dir
-    from rcot_lib.eval_data import PairedFolder, SyntheticPairs, pair_dirs
+    from rcot_lib.eval_data import PairedFolder, SyntheticPairs
+    from rcot_lib.paired_files import pair_dirs
 
     mode = None if args.mode == "auto" else args.mode
     folder = args.pairs or args.clean
