@@ -255,3 +255,23 @@ def test_one_seed_is_tabled_without_a_spread():
     table = seeds_table(seeds_summary([runs], baseline="wgan-gp"), baseline="wgan-gp")
     assert "±" not in table
     assert "| da-rcot | 1 | 10 | 24.00 (+1.50) |" in table
+
+
+def test_the_shipped_wall_time_runs_share_one_budget_and_are_scored():
+    """data_samples/results/wall_time_10min.json (notebook 06, section 8): the FROT
+    and L1 maps ran for the same wall time, each scored on the five sets; the L1 run
+    had no potential to update, so it took at least as many steps."""
+    import json
+
+    from rcot_lib.environment import RESULTS_DIR
+
+    shipped = json.loads((RESULTS_DIR / "wall_time_10min.json").read_text())
+    runs = shipped["runs"]
+    assert set(runs) == {"frot", "l1"} and shipped["threads"] == 1
+    for run in runs.values():
+        assert run["wall_s"] == pytest.approx(60 * shipped["minutes"], rel=0.02)
+        assert run["curve"]["minutes"][-1] <= shipped["minutes"] + 0.1
+        assert set(run["benchmarks"]) == {"cbsd68_15", "cbsd68_25", "cbsd68_50",
+                                          "rain100l_rgb", "sots"}
+        assert "psnr_y_out" in run["benchmarks"]["rain100l_rgb"]
+    assert runs["l1"]["steps"] >= runs["frot"]["steps"] > 0
