@@ -259,7 +259,7 @@ def load_results(name: str = "unpaired_steps3000.json") -> dict:
 
     path = Path(name) if Path(name).is_file() else Path(RESULTS_DIR) / name
     if not path.is_file():
-        known = sorted(p.name for p in Path(RESULTS_DIR).glob("unpaired*.json"))
+        known = sorted(p.name for p in Path(RESULTS_DIR).glob("*.json"))
         raise FileNotFoundError(f"{path} not found; shipped: {known}")
     return json.loads(path.read_text())
 
