@@ -75,6 +75,7 @@ import torch
 from IPython.display import Markdown, display
 
 import rcot_lib
+from rcot_lib import best_response as br
 from rcot_lib import fourier_ablation, selfcheck, unpaired
 from rcot_lib.ablation import runs_table, seeds_summary, seeds_table
 from rcot_lib.checkpoint import load_map
@@ -122,12 +123,12 @@ g = torch.randn(3, 16, 16, generator=torch.Generator().manual_seed(SEED))
 g = g / g.norm()  # a gradient of norm 1, as the penalty wants
 for sigma in (1.2, 0.8):
     try:
-        r = unpaired.best_response(g, sigma=sigma, base="euclidean")
+        r = br.best_response(g, sigma=sigma, base="euclidean")
         print(f"sigma ||r||,  sigma = {sigma}: r* = 0 (norm {float(r.norm()):.1f})")
     except ValueError as err:
         print(f"sigma ||r||,  sigma = {sigma}: {err}")
 for sigma in (0.5, 0.05):
-    r = unpaired.best_response(g, sigma=sigma)
+    r = br.best_response(g, sigma=sigma)
     print(f"sigma ||r||^2, sigma = {sigma}: ||r*|| = {float(r.norm()):.1f} "
           f"(= 1 / (2 sigma))")
 
@@ -137,7 +138,7 @@ for sigma in (0.5, 0.05):
 
 # %%
 try:
-    unpaired.best_response(g, sigma=0.0)
+    br.best_response(g, sigma=0.0)
 except ValueError as err:
     print(f"sigma = 0: {err}")
 
@@ -417,7 +418,7 @@ plt.show()
 # 1. In section 2, find the smallest $\lambda$ at which the $p = 1$ best response for
 #    `derain` beats $\lambda = 0$ by 2 dB (check it with `selfcheck.check_gain_lambda`).
 #    What happens to that $\lambda$ when you double `critic_noise`? Why?
-# 2. Show with `unpaired.best_response` that for `denoise_25` the $p = 2$ term never
+# 2. Show with `br.best_response` that for `denoise_25` the $p = 2$ term never
 #    beats $\lambda = 0$ when `critic_noise = 0`, and explain with Parseval.
 # 3. Set `VARIANT = "wgan-gp"` and train section 3 for 300 steps: compare the `cost`
 #    curve with DA-RCOT\*'s. What does the map do to the image content without a
@@ -442,9 +443,9 @@ selfcheck.check_gain_lambda(my_lambda, *examples["derain"], critic_noise=0.5, se
 x_rain, y_rain = examples["derain"]
 found = {}
 for noise_level in (0.5, 1.0):
-    base = unpaired.best_response_psnr(x_rain, y_rain, 0.0, critic_noise=noise_level, seed=SEED)
+    base = br.best_response_psnr(x_rain, y_rain, 0.0, critic_noise=noise_level, seed=SEED)
     found[noise_level] = next(
-        lam for lam in np.arange(1.0, 401.0) if unpaired.best_response_psnr(
+        lam for lam in np.arange(1.0, 401.0) if br.best_response_psnr(
             x_rain, y_rain, lam, critic_noise=noise_level, seed=SEED) - base >= 2.0)
     print(f"critic_noise {noise_level}: lambda = 0 gives {base:.2f} dB; +2 dB first at lambda = "
           f"{found[noise_level]:.0f}  (2 critic_noise ||x - y|| = {2 * noise_level * float((x_rain - y_rain).norm()):.1f})")
@@ -463,11 +464,11 @@ print(f"doubling critic_noise multiplies that lambda by {found[1.0] / found[0.5]
 # Solution to exercise 2: a perfect potential (critic_noise = 0) on the noise example
 x_noise, y_noise = examples["denoise_25"]
 for lam in (0.0, 1.0, 5.0, 20.0, 60.0, 200.0):
-    psnr_p = {p: unpaired.best_response_psnr(x_noise, y_noise, lam, p=p, critic_noise=0.0, seed=SEED)
+    psnr_p = {p: br.best_response_psnr(x_noise, y_noise, lam, p=p, critic_noise=0.0, seed=SEED)
               for p in (2, 1)}
     print(f"lambda = {lam:5.1f}: p = 2 gives {psnr_p[2]:6.2f} dB, p = 1 gives {psnr_p[1]:6.2f} dB")
-g0 = unpaired.noisy_gradient(x_noise, y_noise, sigma=0.5, critic_noise=0.0, seed=SEED)
-r0, r5 = (unpaired.best_response(g0, sigma=0.5, lam=lam, p=2) for lam in (0.0, 5.0))
+g0 = br.noisy_gradient(x_noise, y_noise, sigma=0.5, critic_noise=0.0, seed=SEED)
+r0, r5 = (br.best_response(g0, sigma=0.5, lam=lam, p=2) for lam in (0.0, 5.0))
 print(f"lambda = 5, p = 2: r* = {float((r5 * r0).sum() / (r0 * r0).sum()):.3f} x (x - y), "
       f"cosine {float(torch.nn.functional.cosine_similarity(r5.flatten(), r0.flatten(), dim=0)):.6f}")
 

@@ -307,9 +307,9 @@ def check_gain_lambda(
 ) -> Verdict:
     r"""Exercise 06.1: the smallest ``lam`` at which the ``p``-best response to a noisy
     potential beats ``lam = 0`` by ``gain_db`` dB (linearised Eq. 8). Reference:
-    :func:`rcot_lib.unpaired.lambda_for_gain`; ``atol`` is the widget's step (5).
+    :func:`rcot_lib.best_response.lambda_for_gain`; ``atol`` is the widget's step (5).
     """
-    from rcot_lib.unpaired import lambda_for_gain
+    from rcot_lib.best_response import lambda_for_gain
 
     if answer is None:
         return _unanswered("the smallest lambda that gains the dB asked for")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import torch
 
+from rcot_lib.best_response import best_response, noisy_gradient
 from rcot_lib.spectra import log_spectrum, sparsity_scores
-from rcot_lib.unpaired import LABELS, best_response, noisy_gradient
+from rcot_lib.unpaired import LABELS
 
 
 def _show(ax, image: torch.Tensor, title: str) -> None:
@@ -43,7 +44,7 @@ def plot_best_response(
     the clean image plus white noise of relative size ``critic_noise``:
     ``g = 2 sigma ((y - x) + critic_noise ||y - x|| w / ||w||)``, so that without
     a Fourier term and without noise the map would land on ``y``. The figure shows
-    the map's best response ``x - r*`` (:func:`rcot_lib.unpaired.best_response`),
+    the map's best response ``x - r*`` (:func:`rcot_lib.best_response.best_response`),
     its residual ``r*`` beside the true one, and their spectra.
     """
     true = x - y  # (C, H, W): the degradation

@@ -74,6 +74,7 @@ SPLIT = {
     "rcot_lib.embeddings": ["rcot_lib.embedding_images"],
     "rcot_lib.eval_data": ["rcot_lib.paired_files"],
     "rcot_lib.bench": ["rcot_lib.bench_iteration", "rcot_lib.bench_flops"],
+    "rcot_lib.unpaired": ["rcot_lib.best_response"],
 }
 
 

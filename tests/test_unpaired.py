@@ -108,7 +108,7 @@ def _numeric_best_response(g, sigma, lam, p, transform):
 
 @pytest.mark.parametrize("p,transform", [(1, "dct"), (1, "fft"), (2, "fft")])
 def test_best_response_matches_a_numeric_minimiser(p, transform):
-    from rcot_lib.unpaired import best_response
+    from rcot_lib.best_response import best_response
 
     g = torch.randn(1, 6, 6, generator=torch.Generator().manual_seed(p))
     got = best_response(g, sigma=0.5, lam=3.0, p=p, transform=transform)
@@ -117,7 +117,7 @@ def test_best_response_matches_a_numeric_minimiser(p, transform):
 
 
 def test_best_response_sparsity_and_the_knife_edge():
-    from rcot_lib.unpaired import best_response
+    from rcot_lib.best_response import best_response
 
     g = torch.randn(3, 16, 16, generator=torch.Generator().manual_seed(0))
     plain = best_response(g, sigma=0.5)
