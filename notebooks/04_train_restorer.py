@@ -91,9 +91,10 @@ from rcot_lib.checkpoint import load_map
 from rcot_lib.device import get_device, seed_all
 from rcot_lib.metrics import psnr, ssim
 from rcot_lib.models import count_parameters
-from rcot_lib.presets import NOISE_ONLY, get_preset
+from rcot_lib.presets import get_preset
 from rcot_lib.restore import restore
 from rcot_lib.train import train
+from rcot_lib.train_config import NOISE_ONLY
 from rcot_lib.viz import show_images, show_restorations
 from rcot_lib.viz_training import plot_ablation_curves, plot_history, plot_seed_gains
 from rcot_lib.widgets import interact_or_static
@@ -193,7 +194,7 @@ for ckpt, sets in first["checkpoints"].items():
 #      + 0.1\,\mathcal L_{con}(e_3)\big) + \Sigma\,\|T(x) - y_x\|_1,\quad r = x - T(x),$$
 #    with $p(\ell) = 2$ for the noise labels and 1 otherwise (Eq. 4, 9, 16).
 #
-# All weights are fields of `TrainConfig` (`rcot_lib.presets`); `paper` holds the
+# All weights are fields of `TrainConfig` (`rcot_lib.train_config`); `paper` holds the
 # paper's settings, `cpu-small` the CPU deviations (AdamW for the map, a small
 # potential, 64 px crops), each documented there.
 #
@@ -352,7 +353,7 @@ plt.show()
 #    preset's cost) for the same steps. How do `gap` and `val_psnr` behave compared
 #    with the paired run? Notebook 06 explains what you see, and trains the
 #    `cpu-unpaired` preset instead.
-# 2. Train on the noise tasks only (`tasks=rcot_lib.presets.NOISE_ONLY`) with
+# 2. Train on the noise tasks only (`tasks=rcot_lib.train_config.NOISE_ONLY`) with
 #    `fft_norm="ortho"`, once with `lam=0` and once with `lam=1`. By Parseval, what
 #    should change, and what does? By what factor does the cost of a noise residual grow
 #    from `lam=0` to `lam=1`? Check it with `selfcheck.check_parseval_factor`.

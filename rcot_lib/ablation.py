@@ -16,8 +16,8 @@ from pathlib import Path
 import torch
 
 from rcot_lib.eval_data import EVAL_SETS
-from rcot_lib.presets import TrainConfig
 from rcot_lib.tables import markdown_table
+from rcot_lib.train_config import TrainConfig
 
 CONDITIONS = ("none", "single", "multiscale")
 

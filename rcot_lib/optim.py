@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import torch
 
 if TYPE_CHECKING:
-    from rcot_lib.presets import TrainConfig
+    from rcot_lib.train_config import TrainConfig
 
 
 def lr_factor(cfg: TrainConfig, step: int, elapsed: float = 0.0) -> float:

@@ -13,7 +13,7 @@ import torch.distributed as dist
 from rcot_lib import checkpoint as ckpt
 from rcot_lib.files import save_json
 from rcot_lib.optim import make_optimizer
-from rcot_lib.presets import RUNTIME_FIELDS, TrainConfig
+from rcot_lib.train_config import RUNTIME_FIELDS, TrainConfig
 
 
 @dataclass

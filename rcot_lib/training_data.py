@@ -247,7 +247,7 @@ _DATA_CACHE: dict = {}
 
 
 def from_config(cfg, data: str | os.PathLike | None = None) -> DegradationMix:
-    """The training set of a :class:`~rcot_lib.presets.TrainConfig`.
+    """The training set of a :class:`~rcot_lib.train_config.TrainConfig`.
 
     Decoded images are cached for the life of the process, so a second run (or a
     notebook cell run again) does not decode them again.

@@ -26,7 +26,7 @@ from rcot_lib.environment import RESULTS_DIR
 from rcot_lib.moved_names import forward
 
 if TYPE_CHECKING:
-    from rcot_lib.presets import TrainConfig
+    from rcot_lib.train_config import TrainConfig
 
 #: The paper's unpaired rows, in the order of its table.
 VARIANTS = ("wgan-gp", "otur", "sot", "rcot", "da-rcot")

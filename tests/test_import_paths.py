@@ -55,7 +55,7 @@ def test_the_names_notebooks_use_by_the_old_paths():
         "rcot_lib.eval_data.SyntheticPairs",
         "rcot_lib.training_data.DegradationMix",
         "rcot_lib.training_loader.IndexStream",
-        "rcot_lib.presets.TrainConfig",
+        "rcot_lib.train_config.TrainConfig",
         "rcot_lib.models.config.ModelConfig",
     ],
 )
@@ -75,6 +75,7 @@ SPLIT = {
     "rcot_lib.eval_data": ["rcot_lib.paired_files"],
     "rcot_lib.bench": ["rcot_lib.bench_iteration", "rcot_lib.bench_flops"],
     "rcot_lib.unpaired": ["rcot_lib.best_response"],
+    "rcot_lib.presets": ["rcot_lib.train_config"],
 }
 
 

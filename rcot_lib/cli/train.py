@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _field_types() -> tuple[dict, dict]:
     """The annotated types of the TrainConfig and the ModelConfig fields."""
     from rcot_lib.models.config import ModelConfig
-    from rcot_lib.presets import TrainConfig
+    from rcot_lib.train_config import TrainConfig
 
     return typing.get_type_hints(TrainConfig), typing.get_type_hints(ModelConfig)
 
@@ -129,8 +129,9 @@ def _overrides(items: list[str]) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     from rcot_lib.device import set_threads
-    from rcot_lib.presets import TrainConfig, get_preset
+    from rcot_lib.presets import get_preset
     from rcot_lib.train import train
+    from rcot_lib.train_config import TrainConfig
     from rcot_lib.unpaired import unpaired_variant
 
     set_threads(args.threads)
