@@ -10,6 +10,8 @@
 ``gpu-medium``  Restormer-style map at half the paper's width, 128x128 crops, bf16;
                 about 15 minutes on one recent GPU; its objective differs from
                 ``cpu-small``'s (see :func:`_gpu_medium`)
+``gpu-unpaired`` the ``gpu-medium`` map under ``cpu-unpaired``'s objective, its
+                weights rescaled to 128x128 crops (see :func:`_gpu_unpaired`)
 ``paper``       the paper's Restormer (dim 48, blocks 4/6/6/8, 4 refinement
                 blocks) and the paper's optimisation (RMSprop, lr 1e-4 / 5e-5)
 =============  =====================================================================
@@ -114,6 +116,34 @@ def _gpu_medium() -> TrainConfig:
     )
 
 
+def _gpu_unpaired() -> TrainConfig:
+    """Unpaired FROT (Eq. 8) with ``gpu-medium``'s map, crops and precision.
+
+    ``cpu-unpaired``'s objective carried to 128x128 crops. The cost is measured in
+    ``||r||_2`` (``reduction="l2"``), which grows as ``sqrt(H W)``: the same noise
+    has twice the residual norm at 128 px as at 64 px. The map's best response moves
+    ``x`` by about ``|grad phi| / (2 sigma)`` with ``|grad phi|`` held near 1, so
+    ``sigma`` is halved (0.015: a residual of norm ~33, noise at sigma 40 on a
+    128 px crop) and, to keep the Fourier term's soft threshold ``sigma lam`` per
+    unit of gradient and the contrastive weight ``sigma con_weight`` where
+    ``cpu-unpaired`` has them, ``lam`` and ``con_weight`` are doubled. The
+    potential, its optimiser and its two steps per map step, the map's learning rate
+    and the gradient penalty at every step are ``cpu-unpaired``'s. Derived, not
+    yet tuned by a run: ``scripts/unpaired_cpu.sh`` takes it with
+    ``CONFIG=gpu-unpaired`` (on a GPU, with more ``STEPS``).
+    """
+    unpaired = _cpu_unpaired()
+    cfg = _gpu_medium()
+    return cfg.replace(
+        name="gpu-unpaired", paired_fraction=0.0, Sigma=0.0,
+        cost_base=unpaired.cost_base, cost_reduction=unpaired.cost_reduction,
+        fft_norm=unpaired.fft_norm, sigma=unpaired.sigma / 2, lam=unpaired.lam * 2,
+        con_weight=unpaired.con_weight * 2, lr=unpaired.lr,
+        critic_steps=unpaired.critic_steps, lr_map=unpaired.lr_map, gp_every=1,
+        grad_clip=unpaired.grad_clip,
+    )
+
+
 def _paper() -> TrainConfig:
     """The paper's size: 50.2 M parameters for the map (the paper: 49.8 M).
 
@@ -133,6 +163,7 @@ PRESETS = {
     "cpu-small": _cpu_small,
     "cpu-unpaired": _cpu_unpaired,
     "gpu-medium": _gpu_medium,
+    "gpu-unpaired": _gpu_unpaired,
     "paper": _paper,
 }
 

@@ -136,6 +136,33 @@ def test_best_response_sparsity_and_the_knife_edge():
         best_response(small, 0.8, base="euclidean")
 
 
+def test_gpu_unpaired_moves_noise_as_far_as_cpu_unpaired_at_its_crop_size():
+    """The rescaling of ``gpu-unpaired`` (``rcot_lib.presets._gpu_unpaired``): for a
+    unit-norm potential gradient, the best response's residual, relative to the norm
+    of the same noise level at each preset's crop size, and the share of Fourier
+    coefficients the p = 1 term keeps, are those of ``cpu-unpaired``."""
+    from rcot_lib.best_response import best_response
+    from rcot_lib.presets import get_preset
+
+    moved, kept = [], []
+    for name in ("cpu-unpaired", "gpu-unpaired"):
+        cfg = get_preset(name)
+        assert cfg.paired_fraction == 0 and cfg.Sigma == 0  # no loss sees a pair
+        gen = torch.Generator().manual_seed(0)
+        g = torch.randn(3, cfg.patch, cfg.patch, generator=gen, dtype=torch.float64)
+        g = g / g.norm()
+        noise_norm = 25 / 255 * (3 * cfg.patch**2) ** 0.5
+        moved.append(float(best_response(g, cfg.sigma).norm()) / noise_norm)
+        r = best_response(g, cfg.sigma, lam=cfg.lam, p=1)
+        coefficients = torch.fft.fft2(r, norm="ortho").abs()
+        kept.append(float((coefficients > 1e-9).double().mean()))
+        assert cfg.sigma * cfg.con_weight == pytest.approx(0.09)
+    assert moved[1] == pytest.approx(moved[0], rel=1e-9)
+    assert 0.05 < kept[0] < 0.95 and kept[1] == pytest.approx(kept[0], abs=0.02)
+    sot = unpaired_variant("sot", get_preset("gpu-unpaired"))
+    assert sot.task_p == (1.0,) * 5 and sot.model.backbone == "restormer"
+
+
 def test_the_shipped_comparison_is_whole():
     """data_samples/results/unpaired_steps3000.json: what notebook 06 reads."""
     from rcot_lib.unpaired import (
