@@ -49,3 +49,66 @@ def first_pass_scores(
     mean = {k: round(sum(r[k] for r in rows) / len(rows), 2)
             for k in ("psnr_in", "psnr_x0", "psnr_out")}
     return {**mean, "count": len(rows), "images": rows}
+
+
+#: The runs of ``scripts/first_pass_results.py``, in table order.
+WEIGHT_RUNS = {"no_x0_loss": "two-pass (paper)", "x0_loss": "two-pass + loss on x0"}
+
+
+def weight_table(results: dict, one_pass: dict | None = None) -> str:
+    """Markdown table of ``first_pass_weight_steps<N>.json``: per benchmark the PSNR
+    of ``x``, then ``x0`` and ``T(x)`` of each run (RGB; a last row gives Rain100L
+    on Y, where ``x0`` is not scored).
+
+    ``one_pass`` adds the benchmarks of the same seed's map without a condition
+    (``ablation_steps3000.json``'s ``none`` run: CBSD68 sigma 25 and SOTS-outdoor
+    on RGB, Rain100L on Y), so that the conditioning gain with and without the
+    loss on ``x0`` can be read off.
+    """
+    from rcot_lib.eval_data import EVAL_SETS
+    from rcot_lib.tables import markdown_table
+
+    runs = {k: results["runs"][k] for k in WEIGHT_RUNS if k in results["runs"]}
+    one_pass = one_pass or {}
+    head = ["set", "x"] + (["one-pass map: T(x)"] if one_pass else [])
+    for key in runs:
+        head += [f"{WEIGHT_RUNS[key]}: x0", f"{WEIGHT_RUNS[key]}: T(x)"]
+    first = next(iter(runs.values()))["first_pass"]
+    rows = []
+    for name, scores in first.items():
+        row = [EVAL_SETS.get(name, name), f"{scores['psnr_in']:.2f}"]
+        if one_pass:
+            bench = one_pass.get(name)  # Rain100L there is on Y: the last row
+            row.append(f"{bench['psnr_out']:.2f}" if bench else "-")
+        for run in runs.values():
+            fp = run["first_pass"].get(name, {})
+            row += [f"{fp['psnr_x0']:.2f}" if fp else "-",
+                    f"{fp['psnr_out']:.2f}" if fp else "-"]
+        rows.append(row)
+    rain = {k: run["benchmarks"].get("rain100l_rgb", {}) for k, run in runs.items()}
+    if all("psnr_y_out" in b for b in rain.values()):
+        y_in = next(iter(rain.values()))["psnr_y_in"]
+        row = ["Rain100L (Y)", f"{y_in:.2f}"]
+        if one_pass:
+            bench = one_pass.get("rain100l") or {}
+            row.append(f"{bench['psnr_out']:.2f}" if bench else "-")
+        for b in rain.values():
+            row += ["-", f"{b['psnr_y_out']:.2f}"]
+        rows.append(row)
+    return markdown_table(head, rows)
+
+
+def separation_table(results: dict) -> str:
+    """Markdown table of Fig. 4's scores per run of ``first_pass_weight_steps<N>.json``:
+    5-NN task accuracy and silhouette of ``e3``, of the generator's feature and of
+    the REGM applied to ``x`` (``rcot tsne --json``)."""
+    from rcot_lib.tables import markdown_table
+
+    kinds = {"residual": "e3 = REGM(r0)", "baseline": "generator feature",
+             "regm_input": "REGM(x)"}
+    rows = []
+    for key, label in WEIGHT_RUNS.items():
+        tsne = results["runs"].get(key, {}).get("tsne", {})
+        rows += [[label, kinds[k], f"{v['knn_accuracy']:.2f}", f"{v['silhouette']:.2f}"]
+                 for k, v in tsne.items() if k in kinds]
+    return markdown_table(["run", "embedding", "5-NN accuracy", "silhouette"], rows)

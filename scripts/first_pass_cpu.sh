@@ -2,8 +2,8 @@
 # Does a loss on the first pass x0 = G(x) change the two-pass map? The paired
 # multi-scale DA-RCOT of scripts/ablation_cpu.sh (cpu-small, STEPS steps, SEED),
 # trained again with first_pass_weight=W (a pair term on x0, which neither the
-# paper nor the authors' code has), then scored: the benchmarks (CBSD68 sigma 25,
-# Rain100L on Y and RGB, SOTS-outdoor), PSNR of x0 beside T(x)
+# paper nor the authors' code has), then scored: the benchmarks (CBSD68 sigma
+# 15/25/50, Rain100L on RGB with Y beside it, SOTS-outdoor), PSNR of x0 beside T(x)
 # (scripts/first_pass.py) and Fig. 4's separation of the embeddings (rcot tsne).
 # Compare with the same seed's multiscale run without the term
 # (data_samples/results/ablation_steps3000.json).
@@ -31,7 +31,7 @@ if [ "$have" -lt "$STEPS" ]; then
       > "$OUT/train.json"
 fi
 todo=()
-for s in cbsd68_25 rain100l rain100l_rgb sots; do
+for s in cbsd68_15 cbsd68_25 cbsd68_50 rain100l_rgb sots; do
   [ -f "$OUT/eval/$s.json" ] || todo+=("$s")
 done
 if [ "${#todo[@]}" -gt 0 ]; then

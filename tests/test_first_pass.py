@@ -22,3 +22,42 @@ def test_first_pass_scores_are_the_psnr_of_x0_and_t():
         float(psnr(items[0][1], items[0][2])), rel=1e-6)
     with pytest.raises(ValueError, match="no image"):
         first_pass_scores(T, [])
+
+
+def _weight_results():
+    def run(x0, out, y_out, knn):
+        sets = {
+            "cbsd68_25": {"psnr_in": 20.53, "psnr_x0": x0, "psnr_out": out},
+            "rain100l_rgb": {"psnr_in": 25.52, "psnr_x0": x0 + 1, "psnr_out": out - 2},
+        }
+        rain = {"psnr_y_in": 26.9, "psnr_y_out": y_out}
+        return {"first_pass": sets, "benchmarks": {"rain100l_rgb": rain},
+                "tsne": {"residual": {"knn_accuracy": knn, "silhouette": 0.5},
+                         "baseline": {"knn_accuracy": 0.7, "silhouette": 0.1}}}
+    return {"runs": {"x0_loss": run(27.0, 29.0, 28.5, 0.6),
+                     "no_x0_loss": run(19.5, 29.3, 29.7, 0.9)}}
+
+
+def test_weight_table_puts_each_runs_x0_beside_its_output():
+    from rcot_lib.first_pass import weight_table
+
+    one_pass = {"cbsd68_25": {"psnr_out": 28.94}, "rain100l": {"psnr_out": 29.33}}
+    lines = weight_table(_weight_results(), one_pass).splitlines()
+    assert lines[0].split("|")[3].strip() == "one-pass map: T(x)"
+    assert "two-pass (paper): x0" in lines[0] and "loss on x0: T(x)" in lines[0]
+    cells = [c.strip() for c in lines[2].split("|")[1:-1]]
+    # paper's run first (19.50 / 29.30), then the run with the x0 term (27.00 / 29.00)
+    assert cells[1:] == ["20.53", "28.94", "19.50", "29.30", "27.00", "29.00"]
+    rain_rgb = [c.strip() for c in lines[3].split("|")[1:-1]]
+    assert rain_rgb[2] == "-"  # the one-pass run has Rain100L on Y only
+    y_row = [c.strip() for c in lines[4].split("|")[1:-1]]
+    assert y_row == ["Rain100L (Y)", "26.90", "29.33", "-", "29.70", "-", "28.50"]
+
+
+def test_separation_table_lists_each_runs_embeddings():
+    from rcot_lib.first_pass import separation_table
+
+    lines = separation_table(_weight_results()).splitlines()
+    assert len(lines) == 2 + 4
+    assert [c.strip() for c in lines[4].split("|")[1:-1]] == [
+        "two-pass + loss on x0", "e3 = REGM(r0)", "0.60", "0.50"]
