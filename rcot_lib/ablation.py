@@ -115,8 +115,8 @@ def summarise_runs(
         }
     if not runs:
         raise FileNotFoundError(
-            f"no ablation run in {folder}: expected {'/, '.join(variants)}/ "
-            "each with a history.json (scripts/ablation_cpu.sh writes them)"
+            f"no run in {folder}: expected {'/, '.join(variants)}/ each with a "
+            "history.json (as scripts/ablation_cpu.sh and unpaired_cpu.sh write them)"
         )
     return runs
 

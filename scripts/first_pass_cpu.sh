@@ -5,8 +5,10 @@
 # paper nor the authors' code has), then scored: the benchmarks (CBSD68 sigma
 # 15/25/50, Rain100L on RGB with Y beside it, SOTS-outdoor), PSNR of x0 beside T(x)
 # (scripts/first_pass.py) and Fig. 4's separation of the embeddings (rcot tsne).
-# Compare with the same seed's multiscale run without the term
-# (data_samples/results/ablation_steps3000.json).
+# W=0 trains the same map without the term (the ablation's multi-scale run of
+# data_samples/results/ablation_steps3000.json, trained identically);
+# scripts/first_pass_results.py WITH WITHOUT gathers the two into
+# data_samples/results/first_pass_weight_steps<STEPS>.json.
 #
 # Usage: RCOT_DATA=/path bash scripts/first_pass_cpu.sh OUT   (W=1 STEPS=3000 SEED=0)
 # Resumable: training resumes from OUT/last.pt, finished scores are kept.
@@ -28,7 +30,8 @@ if [ "$have" -lt "$STEPS" ]; then
   $RCOT train --config cpu-small --data "$RCOT_DATA" --steps "$STEPS" \
       --threads "$THREADS" --set model.condition=multiscale --set "seed=$SEED" \
       --set "first_pass_weight=$W" "${resume[@]}" --out "$OUT" --json --no-progress \
-      > "$OUT/train.json"
+      > "$OUT/train.json.tmp"
+  mv "$OUT/train.json.tmp" "$OUT/train.json"
 fi
 todo=()
 for s in cbsd68_15 cbsd68_25 cbsd68_50 rain100l_rgb sots; do

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import sys
 from pathlib import Path
 
 import torch
@@ -37,7 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     seeds = json.loads(path.read_text())["seeds"] if path.is_file() else {}
     found = {}
     for folder in sorted(args.runs.glob("seed*")):
-        runs = {v: r for v, r in summarise(folder).items()
+        try:
+            summary = summarise(folder)
+        except FileNotFoundError:  # a seed whose first run has not logged yet
+            print(f"{folder}: no run with a history yet; skipped", file=sys.stderr)
+            continue
+        runs = {v: r for v, r in summary.items()
                 if r["steps"] >= args.steps and r["benchmarks"]}
         if runs:
             found[folder.name.removeprefix("seed")] = runs
