@@ -249,8 +249,8 @@ plt.show()
 # validation curves of the unpaired runs beside them: the same validation crops,
 # the same map, the pair term on or off.
 #
-# How to read them (seed 0 ran every row; seed 1 DA-RCOT\*, WGAN-GP\* and OTUR\*;
-# seed 2 DA-RCOT\* and WGAN-GP\*; `docs/results.md` keeps the numbers up to date):
+# How to read them (seed 0 ran every row; seeds 1 and 2 WGAN-GP\*, OTUR\*, SOT\* and
+# DA-RCOT\*; `docs/results.md` keeps the numbers up to date):
 #
 # * **The transport cost buys something without pairs, about as much as a seed
 #   moves.** On seed 0 the paper's order WGAN-GP\* < OTUR\* < RCOT\* < DA-RCOT\* holds
@@ -259,12 +259,13 @@ plt.show()
 #   paired by seed varies from seed to seed: over three seeds its 95 % interval
 #   excludes 0 on CBSD68 $\sigma$15 and SOTS but not on $\sigma$25 and Rain100L
 #   (section 6 prints them). OTUR\*'s seed 1 falls below WGAN-GP\* of the same seed:
-#   the pixel cost alone gains nothing we can tell from zero over two seeds.
+#   the pixel cost alone gains nothing we can tell from zero over three seeds.
 # * **No unpaired row restores rain.** All score below the Rain100L input, WGAN-GP\*
 #   (the adversarial term alone) most: with no cost tying $T(x)$ to $x$, the map drifts
-#   in content and colour to fool the potential. SOT\*'s $p = 1$ for every task trails
-#   OTUR\* on the three noise levels and leads it on SOTS: the sparse prior helps where
-#   the residual is sparse, as section 2 predicts (seed 0 only).
+#   in content and colour to fool the potential. SOT\*'s $p = 1$ for every task leads
+#   OTUR\* on Rain100L and trails it at $\sigma$50 on each of three seeds: the sparse
+#   prior helps where the residual is sparse and hurts a flat one, as section 2
+#   predicts.
 # * **Unpaired training is far from the paired result at this budget.** After 3,000
 #   CPU steps DA-RCOT\* is about 5 dB below the paired map of the same length on
 #   CBSD68 $\sigma$25 (over three seeds), and at $\sigma$50 it does not beat WGAN-GP\*; the paper's gap of
