@@ -102,13 +102,14 @@ def separation_table(results: dict) -> str:
     """Markdown table of Fig. 4's scores per run of ``first_pass_weight_steps<N>.json``:
     5-NN task accuracy and silhouette of ``e3``, of the generator's feature and of
     the REGM applied to ``x`` (``rcot tsne --json``)."""
+    from rcot_lib.embeddings import KIND_LABELS
     from rcot_lib.tables import markdown_table
 
-    kinds = {"residual": "e3 = REGM(r0)", "baseline": "generator feature",
-             "regm_input": "REGM(x)"}
     rows = []
     for key, label in WEIGHT_RUNS.items():
         tsne = results["runs"].get(key, {}).get("tsne", {})
-        rows += [[label, kinds[k], f"{v['knn_accuracy']:.2f}", f"{v['silhouette']:.2f}"]
-                 for k, v in tsne.items() if k in kinds]
+        for kind, v in tsne.items():
+            if kind in KIND_LABELS:
+                rows.append([label, KIND_LABELS[kind], f"{v['knn_accuracy']:.2f}",
+                             f"{v['silhouette']:.2f}"])
     return markdown_table(["run", "embedding", "5-NN accuracy", "silhouette"], rows)

@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 
 from rcot_lib.ablation import summarise_runs
+from rcot_lib.embeddings import KINDS
 from rcot_lib.environment import RESULTS_DIR
 from rcot_lib.files import save_json
 from rcot_lib.first_pass import separation_table, weight_table
@@ -44,8 +45,7 @@ def gather(folder: Path, steps: int) -> dict:
     first = json.loads((folder / "first_pass.json").read_text())["checkpoints"]
     (run["first_pass"],) = first.values()
     tsne = json.loads((folder / "tsne.json").read_text())
-    kinds = ("residual", "baseline", "regm_input")
-    run["tsne"] = {k: tsne[k] for k in kinds if k in tsne}
+    run["tsne"] = {k: tsne[k] for k in KINDS if k in tsne}
     del run["curve"]
     return run
 

@@ -55,12 +55,13 @@ def test_weight_table_puts_each_runs_x0_beside_its_output():
 
 
 def test_separation_table_lists_each_runs_embeddings():
+    from rcot_lib.embeddings import KIND_LABELS
     from rcot_lib.first_pass import separation_table
 
     lines = separation_table(_weight_results()).splitlines()
     assert len(lines) == 2 + 4
     assert [c.strip() for c in lines[4].split("|")[1:-1]] == [
-        "two-pass + loss on x0", "e3 = REGM(r0)", "0.60", "0.50"]
+        "two-pass + loss on x0", KIND_LABELS["residual"], "0.60", "0.50"]
 
 
 def test_the_shipped_first_pass_runs_differ_by_the_weight_and_agree_with_the_ablation():
