@@ -43,7 +43,7 @@ def conditioning_ablation(
     import time
 
     from rcot_lib.models import count_parameters
-    from rcot_lib.restore import validate
+    from rcot_lib.scoring import validate
     from rcot_lib.train import train
     from rcot_lib.training_data import validation_batch
 

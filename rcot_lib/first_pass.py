@@ -27,7 +27,7 @@ def first_pass_scores(
         A map with a residual condition (``T(x, return_all=True).x0``).
     items : iterable of (name, x, y)
         Degraded and clean images ``(C, H, W)`` in ``[0, 1]`` (e.g.
-        :func:`rcot_lib.restore.pair_items`).
+        :func:`rcot_lib.scoring.pair_items`).
 
     Returns
     -------

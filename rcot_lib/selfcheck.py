@@ -1,7 +1,7 @@
 r"""Self-checks for the notebooks' exercises: is an answer right?
 
 Each ``check_*`` function compares an answer with the tested library (the
-reference), prints one line and returns a :class:`Verdict`:
+reference), prints one line and returns a :class:`rcot_lib.verdict.Verdict`:
 
 - ``correct: ...`` when the answer matches the reference within a tolerance;
 - ``not yet: expected about X, got Y because ...`` when it does not, with a hint.
@@ -24,63 +24,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-
-@dataclass(frozen=True)
-class Verdict:
-    """The outcome of a check: ``ok``, the one-line ``message``, and the numbers."""
-
-    ok: bool
-    message: str
-    expected: object = None
-    got: object = None
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    def __str__(self) -> str:
-        return self.message
-
-    def _ipython_display_(self) -> None:
-        """Nothing more to show in a notebook: the verdict was printed when made."""
-
-
-def _verdict(ok: bool, message: str, expected: object = None,
-             got: object = None) -> Verdict:
-    prefix = "correct: " if ok else "not yet: "
-    verdict = Verdict(ok, prefix + message, expected, got)
-    print(verdict.message)
-    return verdict
-
-
-def _number(answer: object, name: str = "answer") -> float | None:
-    """``answer`` as a finite float (``None`` stays ``None``); ValueError otherwise."""
-    if answer is None:
-        return None
-    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
-        answer = answer.item()
-    elif isinstance(answer, np.ndarray) and answer.size == 1:
-        answer = answer.item()
-    if isinstance(answer, bool) or not isinstance(answer, int | float | np.number):
-        raise ValueError(f"{name} must be a number, got {type(answer).__name__} "
-                         f"{answer!r}")
-    value = float(answer)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return value
-
-
-def _unanswered(what: str) -> Verdict:
-    return _verdict(False, f"no answer (replace None by {what}).")
-
-
-def _close(got: float, expected: float, rtol: float, atol: float) -> bool:
-    return abs(got - expected) <= atol + rtol * abs(expected)
-
+from rcot_lib.verdict import Verdict, as_number, close, unanswered, verdict
 
 # --- notebook 01 ---------------------------------------------------------------------
 
@@ -104,26 +52,26 @@ def check_backward_factor(answer: float | Callable[[int], float] | None,
         return float(np.median((full - eu) / eu))
 
     if answer is None:
-        return _unanswered("the factor (a number, or a function of d)")
+        return unanswered("the factor (a number, or a function of d)")
     if callable(answer):
         dims = (2, 3, 8, 16)
-        got = [_number(answer(k), f"answer({k})") for k in dims]
+        got = [as_number(answer(k), f"answer({k})") for k in dims]
         want = [measured(k) for k in dims]
         bad = [(k, g, w) for k, g, w in zip(dims, got, want, strict=True)
-               if g is None or not _close(g, w, 1e-3, 1e-9)]
+               if g is None or not close(g, w, 1e-3, 1e-9)]
         if not bad:
-            return _verdict(True, f"your factor matches the measured one for d = "
+            return verdict(True, f"your factor matches the measured one for d = "
                             f"{', '.join(map(str, dims))} (it is sqrt(d)).", want, got)
         k, g, w = bad[0]
-        return _verdict(False, f"expected about {w:.4g} for d = {k}, got {g} because "
+        return verdict(False, f"expected about {w:.4g} for d = {k}, got {g} because "
                         "the factor depends on d: measure it for two sizes.", w, g)
     if d is None or int(d) < 1:
         raise ValueError("give the dimension d (a positive int) with a numeric answer")
-    got, want = _number(answer), measured(int(d))
-    if _close(got, want, 1e-3, 1e-9):
-        return _verdict(True, f'with norm="backward" the p = 2 term is {got:g} times '
+    got, want = as_number(answer), measured(int(d))
+    if close(got, want, 1e-3, 1e-9):
+        return verdict(True, f'with norm="backward" the p = 2 term is {got:g} times '
                         f"the Euclidean term for d = {d} (= sqrt({d})).", want, got)
-    return _verdict(False, f"expected about {want:.4g}, got {got:g} for d = {d} "
+    return verdict(False, f"expected about {want:.4g}, got {got:g} for d = {d} "
                     "because the unnormalised transform multiplies every coefficient "
                     "by sqrt(d), so the 2-norm too (Parseval holds for the "
                     "orthonormal one).", want, got)
@@ -142,19 +90,19 @@ def check_lambda_threshold(
     from rcot_lib.cost_lab import plan_change_lambda
 
     if answer is None:
-        return _unanswered("the first lambda at which the plan changes")
-    got = _number(answer)
+        return unanswered("the first lambda at which the plan changes")
+    got = as_number(answer)
     want = plan_change_lambda(X, Y, p, transform, norm, base)
     if math.isinf(want):
-        return _verdict(False, "the plan does not change for lambda up to 10: check "
+        return verdict(False, "the plan does not change for lambda up to 10: check "
                         "p (at p = 2 with the orthonormal transform it never does).",
                         want, got)
-    if _close(got, want, 0.0, atol):
-        return _verdict(True, f"the plan first changes at lambda = {want:.3f} "
+    if close(got, want, 0.0, atol):
+        return verdict(True, f"the plan first changes at lambda = {want:.3f} "
                         f"(you found {got:.3f}).", want, got)
     why = ("the plan is still the Euclidean one there" if got < want else
            "the plan has already changed below it: scan with a finer step")
-    return _verdict(False, f"expected about {want:.3f}, got {got:.3f} because {why}.",
+    return verdict(False, f"expected about {want:.3f}, got {got:.3f} because {why}.",
                     want, got)
 
 
@@ -174,15 +122,15 @@ def check_axis_fraction(answer: float | None, R: np.ndarray, tol: float = 0.1,
     if R.ndim != 2 or R.shape[1] != 2:
         raise ValueError(f"R must be (n, 2) residuals, got shape {R.shape}")
     if answer is None:
-        return _unanswered("the share (or the number) of residuals on the axes")
-    got = _number(answer)
+        return unanswered("the share (or the number) of residuals on the axes")
+    got = as_number(answer)
     if got > 1:
         got = got / len(R)
     want = dct_axis_fraction(R, tol, basis)
-    if _close(got, want, 0.0, 0.5 / len(R) + 1e-9):
-        return _verdict(True, f"{100 * want:.1f} % of the {len(R)} residuals lie on "
+    if close(got, want, 0.0, 0.5 / len(R) + 1e-9):
+        return verdict(True, f"{100 * want:.1f} % of the {len(R)} residuals lie on "
                         f"the {basis.upper()} axes.", want, got)
-    return _verdict(False, f"expected about {want:.3f}, got {got:.3f} because a "
+    return verdict(False, f"expected about {want:.3f}, got {got:.3f} because a "
                     f"residual counts when its smaller {basis.upper()} coefficient "
                     f"is below {tol} times its norm (the axes of the DCT are the "
                     "diagonals of the plane).", want, got)
@@ -213,7 +161,7 @@ def check_l1_l2_ratio(fn: Callable | None) -> Verdict:
     from rcot_lib.spectra import hoyer
 
     if fn is None:
-        return _unanswered("your function")
+        return unanswered("your function")
     if not callable(fn):
         raise ValueError(f"pass your function itself, not {type(fn).__name__}")
     name = getattr(fn, "__name__", "your function")
@@ -223,20 +171,20 @@ def check_l1_l2_ratio(fn: Callable | None) -> Verdict:
         try:
             raw = fn(c.clone())
         except NotImplementedError:
-            return _verdict(False, f"{name} is not written yet (it raises "
+            return verdict(False, f"{name} is not written yet (it raises "
                             "NotImplementedError).")
         except Exception as exc:  # a student's bug is an answer, not a crash
-            return _verdict(False, f"{name} raised {type(exc).__name__}: {exc} "
+            return verdict(False, f"{name} raised {type(exc).__name__}: {exc} "
                             f"on {label} (a torch tensor of shape {tuple(c.shape)}).")
         try:
-            got = _number(raw, f"{name}({label})")
+            got = as_number(raw, f"{name}({label})")
         except ValueError as exc:
-            return _verdict(False, f"{exc} (return one number).")
-        if not _close(got, want, 1e-3, 1e-6):
-            return _verdict(False, f"expected about {want:.4f}, got {got:.4f} on "
+            return verdict(False, f"{exc} (return one number).")
+        if not close(got, want, 1e-3, 1e-6):
+            return verdict(False, f"expected about {want:.4f}, got {got:.4f} on "
                             f"{label} because the ratio is sum|c| / (sqrt(N) * "
                             "sqrt(sum c^2)), N the number of coefficients.", want, got)
-    return _verdict(True, f"{name} matches 1 - H(c)(1 - 1/sqrt(N)) on a flat vector "
+    return verdict(True, f"{name} matches 1 - H(c)(1 - 1/sqrt(N)) on a flat vector "
                     "(1), a spike (1/sqrt(N)), a noise spectrum and a decaying one.")
 
 
@@ -252,17 +200,17 @@ def check_parseval_factor(answer: float | None, lam: float = 1.0) -> Verdict:
     from rcot_lib.image_costs import FrotCost
 
     if answer is None:
-        return _unanswered("the factor (a number)")
-    got = _number(answer)
+        return unanswered("the factor (a number)")
+    got = as_number(answer)
     r = torch.randn(2, 3, 16, 16, generator=torch.Generator().manual_seed(1))
     with_term = FrotCost("euclidean", float(lam), 2.0, "fft", "ortho", "mean")
     alone = FrotCost("euclidean", 0.0, 2.0, "fft", "ortho", "mean")
     want = float((with_term.residual_cost(r) / alone.residual_cost(r)).mean())
-    if _close(got, want, 1e-3, 1e-6):
-        return _verdict(True, f"the cost is {want:.4g} times the plain RMS at "
+    if close(got, want, 1e-3, 1e-6):
+        return verdict(True, f"the cost is {want:.4g} times the plain RMS at "
                         f"lambda = {lam:g}: (1 + lambda) rms(r), so only its scale "
                         "changes (Parseval).", want, got)
-    return _verdict(False, f"expected about {want:.4g}, got {got:g} because with the "
+    return verdict(False, f"expected about {want:.4g}, got {got:g} because with the "
                     "orthonormal FFT ||F r||_2 = ||r||_2 (Parseval), in the same "
                     "mean units as the RMS.", want, got)
 
@@ -286,14 +234,14 @@ def check_silhouette(answer: float | None, X: np.ndarray, labels: Sequence,
         raise ValueError(f"X must be (n, d) with one label per row, got {X.shape} "
                          f"and {len(labels)} labels")
     if answer is None:
-        return _unanswered("your silhouette (a number in [-1, 1])")
-    got = _number(answer)
+        return unanswered("your silhouette (a number in [-1, 1])")
+    got = as_number(answer)
     want = silhouette(X, np.asarray(labels), normalise=normalise)
-    if _close(got, want, 0.0, 1e-3):
-        return _verdict(True, f"the mean silhouette is {want:.3f}.", want, got)
+    if close(got, want, 0.0, 1e-3):
+        return verdict(True, f"the mean silhouette is {want:.3f}.", want, got)
     hint = ("b(i) is the smallest mean distance to *another* task, a(i) leaves "
             "out the distance of i to itself")
-    return _verdict(False, f"expected about {want:.3f}, got {got:.3f} because {hint}.",
+    return verdict(False, f"expected about {want:.3f}, got {got:.3f} because {hint}.",
                     want, got)
 
 
@@ -312,17 +260,17 @@ def check_gain_lambda(
     from rcot_lib.best_response import lambda_for_gain
 
     if answer is None:
-        return _unanswered("the smallest lambda that gains the dB asked for")
-    got = _number(answer)
+        return unanswered("the smallest lambda that gains the dB asked for")
+    got = as_number(answer)
     want = lambda_for_gain(x, y, gain_db, p, sigma, critic_noise, seed)
     if math.isinf(want):
-        return _verdict(False, f"no lambda up to 400 gains {gain_db:g} dB here: "
+        return verdict(False, f"no lambda up to 400 gains {gain_db:g} dB here: "
                         "try p = 1, or more critic_noise.", want, got)
-    if _close(got, want, 0.0, atol):
-        return _verdict(True, f"lambda = {want:.1f} is the first to gain {gain_db:g} "
+    if close(got, want, 0.0, atol):
+        return verdict(True, f"lambda = {want:.1f} is the first to gain {gain_db:g} "
                         f"dB at critic_noise = {critic_noise:g} (you found {got:g}).",
                         want, got)
     why = ("the gain is still below the target there" if got < want else
            "a smaller lambda already gains that much")
-    return _verdict(False, f"expected about {want:.1f}, got {got:g} because {why}.",
+    return verdict(False, f"expected about {want:.1f}, got {got:g} because {why}.",
                     want, got)

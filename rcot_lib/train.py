@@ -30,7 +30,7 @@ import torch
 
 from rcot_lib import losses
 from rcot_lib.optim import lr_factor
-from rcot_lib.restore import validate
+from rcot_lib.scoring import validate
 from rcot_lib.train_config import TrainConfig
 from rcot_lib.train_state import Networks, Processes, load_state, save_state
 from rcot_lib.training_data import from_config as build_dataset

@@ -15,7 +15,7 @@ from rcot_lib.checkpoint import load_map
 from rcot_lib.environment import benchmark_dir
 from rcot_lib.files import save_json
 from rcot_lib.first_pass import first_pass_scores
-from rcot_lib.restore import pair_items, synthetic_items
+from rcot_lib.scoring import pair_items, synthetic_items
 
 SETS = {
     "cbsd68_15": (("denoise", "CBSD68"), "denoise_15"),

@@ -76,6 +76,7 @@ SPLIT = {
     "rcot_lib.bench": ["rcot_lib.bench_iteration", "rcot_lib.bench_flops"],
     "rcot_lib.unpaired": ["rcot_lib.best_response"],
     "rcot_lib.presets": ["rcot_lib.train_config"],
+    "rcot_lib.restore": ["rcot_lib.scoring"],
 }
 
 

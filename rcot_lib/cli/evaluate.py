@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     from rcot_lib.device import get_device, set_threads
     from rcot_lib.images import list_images
     from rcot_lib.paired_files import find_pairs
-    from rcot_lib.restore import check_tile, evaluate, pair_items, synthetic_items
+    from rcot_lib.scoring import evaluate, pair_items, synthetic_items
+    from rcot_lib.tiles import check_tile
 
     check_tile(args.tile, args.overlap, prefix="--")
     failed: list[tuple[str, str]] = []
