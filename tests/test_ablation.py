@@ -257,15 +257,17 @@ def test_one_seed_is_tabled_without_a_spread():
     assert "| da-rcot | 1 | 10 | 24.00 (+1.50) |" in table
 
 
-def test_the_shipped_wall_time_runs_share_one_budget_and_are_scored():
-    """data_samples/results/wall_time_10min.json (notebook 06, section 8): the FROT
-    and L1 maps ran for the same wall time, each scored on the five sets; the L1 run
-    had no potential to update, so it took at least as many steps."""
+@pytest.mark.parametrize("minutes", [10, 40])
+def test_the_shipped_wall_time_runs_share_one_budget_and_are_scored(minutes):
+    """data_samples/results/wall_time_<minutes>min.json (notebook 06, section 8): the
+    FROT and L1 maps ran for the same wall time, each scored on the five sets; the L1
+    run had no potential to update, so it took at least as many steps."""
     import json
 
     from rcot_lib.environment import RESULTS_DIR
 
-    shipped = json.loads((RESULTS_DIR / "wall_time_10min.json").read_text())
+    shipped = json.loads((RESULTS_DIR / f"wall_time_{minutes}min.json").read_text())
+    assert shipped["minutes"] == minutes
     runs = shipped["runs"]
     assert set(runs) == {"frot", "l1"} and shipped["threads"] == 1
     for run in runs.values():
