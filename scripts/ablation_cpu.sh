@@ -8,6 +8,9 @@
 # (RGB, its Y channel beside it) and SOTS-outdoor by scripts/eval_benchmarks.sh.
 #
 # Usage: RCOT_DATA=/path bash scripts/ablation_cpu.sh OUT [MINUTES]   (default 25)
+# With one OUT per seed (RUNS/seed0, RUNS/seed1, ...) of STEPS runs,
+# scripts/ablation_results.py RUNS puts them into
+# data_samples/results/ablation_steps<STEPS>.json where they reproduce its runs.
 # VARIANTS="single multiscale" runs a subset (default: all three).
 # STEPS=1500 gives every variant the same number of steps instead (the cosine
 # schedule over the steps, no time limit: the paper's comparison, and one that

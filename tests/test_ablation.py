@@ -277,3 +277,66 @@ def test_the_shipped_wall_time_runs_share_one_budget_and_are_scored(minutes):
                                           "rain100l_rgb", "sots"}
         assert "psnr_y_out" in run["benchmarks"]["rain100l_rgb"]
     assert runs["l1"]["steps"] >= runs["frot"]["steps"] > 0
+
+
+def _fake_run(folder, steps: int, scores: dict[str, dict]) -> None:
+    """A run folder as rcot train and rcot eval --json leave it (history, eval/)."""
+    import json
+
+    (folder / "eval").mkdir(parents=True)
+    records = [{"step": steps, "time": 60.0 * steps, "val_psnr": 25.0,
+                "val_psnr_in": 19.4}]
+    (folder / "history.json").write_text(json.dumps({"step": steps,
+                                                     "records": records}))
+    for name, result in scores.items():
+        (folder / "eval" / f"{name}.json").write_text(json.dumps(result))
+
+
+def test_ablation_results_adds_rgb_only_where_a_rerun_reproduces_the_stored_run(
+        tmp_path, monkeypatch, capsys):
+    """scripts/ablation_results.py: a rerun whose Y and other scores match the stored
+    entry replaces it with Rain100L on RGB (and the Y entry kept under the old key);
+    one that does not match is refused and the file is left as it was."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location(
+        "ablation_results", root / "scripts" / "ablation_results.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    monkeypatch.setattr(script, "RESULTS_DIR", tmp_path)
+
+    def stored(rain_y: float) -> dict:
+        return {"steps": 3000, "benchmarks": {
+            "cbsd68_25": {"psnr_in": 20.53, "psnr_out": 29.32},
+            "rain100l": {"psnr_in": 26.9, "psnr_out": rain_y}}}
+
+    path = tmp_path / "ablation_steps3000.json"
+    path.write_text(json.dumps({"0": {"none": stored(29.1),
+                                      "multiscale": stored(29.7)}}))
+    rain = {"psnr_in": 25.5234, "psnr_out": 28.1818, "ssim_out": 0.876,
+            "psnr_y_in": 26.9029, "psnr_y_out": 29.7009}
+    _fake_run(tmp_path / "runs" / "seed0" / "multiscale", 3000, {
+        "cbsd68_25": {"psnr_in": 20.5326, "psnr_out": 29.3162},
+        "cbsd68_50": {"psnr_in": 15.0, "psnr_out": 25.7},  # not a set of the file
+        "rain100l_rgb": rain})
+
+    assert script.main([str(tmp_path / "runs")]) == 0
+    seeds = json.loads(path.read_text())
+    assert list(seeds["0"]) == ["none", "multiscale"]  # order kept for seeds_summary
+    assert seeds["0"]["none"] == stored(29.1)  # not rerun: untouched
+    bench = seeds["0"]["multiscale"]["benchmarks"]
+    assert set(bench) == {"cbsd68_25", "rain100l", "rain100l_rgb"}
+    assert bench["rain100l_rgb"]["psnr_out"] == 28.18
+    assert bench["rain100l"] == {"psnr_in": 26.9, "psnr_out": 29.7}
+    assert "largest difference from the stored run 0.00 dB" in capsys.readouterr().out
+
+    before = path.read_bytes()
+    _fake_run(tmp_path / "other" / "seed0" / "none", 3000, {
+        "cbsd68_25": {"psnr_in": 20.53, "psnr_out": 29.0},  # 0.32 dB off
+        "rain100l_rgb": rain})
+    assert script.main([str(tmp_path / "other")]) == 1
+    assert "not reproduced: seed 0 none" in capsys.readouterr().err
+    assert path.read_bytes() == before
