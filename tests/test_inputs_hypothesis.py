@@ -26,8 +26,11 @@ from PIL import Image
 from rcot_lib.images import load_image
 from rcot_lib.restore import restore_file
 
+# The deadline catches a hang (e.g. a decompression bomb decoded in full), not a slow
+# example: on a machine busy with a training run, a first example that imports
+# Pillow's plugins takes several seconds.
 settings.register_profile(
-    "rcot-inputs", max_examples=15, deadline=timedelta(seconds=3), database=None,
+    "rcot-inputs", max_examples=15, deadline=timedelta(seconds=30), database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 settings.register_profile(
