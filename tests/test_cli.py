@@ -153,6 +153,17 @@ def test_eval_goes_past_unreadable_images_and_lists_them(
     assert report["count"] == 1 and report["failed"][0]["name"] == "2.png"
 
 
+def test_eval_draws_its_progress_bar_unless_no_progress(tmp_path, capsys, tiny_weights):
+    _image(tmp_path / "clean" / "good.png")
+    argv = ["eval", "--checkpoint", str(tiny_weights), "--clean",
+            str(tmp_path / "clean"), "--degradation", "denoise_25"]
+    assert main(argv) == 0
+    assert "eval: 100%" in capsys.readouterr().err
+    assert main([*argv, "--no-progress"]) == 0
+    captured = capsys.readouterr()
+    assert "eval:" not in captured.err and "PSNR" in captured.out
+
+
 @pytest.mark.parametrize("exc", [KeyError("map"), TypeError("bad\ntype"),
                                  RuntimeError("CUDA error"), PermissionError("no"),
                                  IsADirectoryError("dir"), OSError("disk")])

@@ -38,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", default="auto")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--json", action="store_true", help="print JSON on stdout only")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         res = evaluate(T, items, y_channel=args.y_channel,
                        crop_border=args.crop_border, tile=args.tile,
-                       overlap=args.overlap, progress=True, total=total,
+                       overlap=args.overlap, progress=not args.no_progress, total=total,
                        self_ensemble=args.self_ensemble, failed=failed)
     finally:
         if failed:

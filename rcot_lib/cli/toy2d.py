@@ -21,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "transport cost with POT's exact cost on the same samples.",
     )
     p.add_argument("--json", action="store_true", help="print a JSON list on stdout")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument(
         "--out", default=None, metavar="FILE",
         help="also write the rows, settings, command and machine to this JSON file",
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
             cfg.batch_size, cfg.hidden, cfg.lr, cfg.lr_final = 256, 64, 2e-3, 1e-4
         _, m = run_pair(
             name, cfg, n_eval=500 if fast else 1000, repeats=2 if fast else 8,
-            device=device, progress=True,
+            device=device, progress=not args.no_progress,
         )
         rows.append({"pair": name, **m})
         if not args.json:

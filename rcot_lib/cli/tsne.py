@@ -57,6 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--save-features", type=Path, default=None, metavar="FILE.npz",
                    help="also save the flattened embeddings and the task names")
     p.add_argument("--json", action="store_true", help="print the scores as JSON only")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
@@ -105,9 +106,10 @@ def run(args: argparse.Namespace) -> int:
     tasks = tuple(t.strip() for t in args.tasks.split(",") if t.strip())
     images = degraded_set(
         args.per_task, tasks, args.size, args.seed, _parse_pairs(args.pairs),
-        args.clean, args.data,
+        args.clean, args.data, progress=not args.no_progress,
     )
-    flat = E.extract(T, images.images, E.KINDS, "flatten", args.batch_size, device)
+    flat = E.extract(T, images.images, E.KINDS, "flatten", args.batch_size, device,
+                     progress=not args.no_progress)
     side = args.size // 8
     by_pool = {
         p: {k: E.embedding_scores(E.repool(X, side, p), images.tasks, seed=args.seed)
