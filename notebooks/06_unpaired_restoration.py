@@ -255,10 +255,11 @@ plt.show()
 # * **The transport cost buys something without pairs, about as much as a seed
 #   moves.** On seed 0 the paper's order WGAN-GP\* < OTUR\* < RCOT\* < DA-RCOT\* holds
 #   on CBSD68 $\sigma$15 and $\sigma$25 and on SOTS (on Rain100L RCOT\* leads
-#   DA-RCOT\*). DA-RCOT\* varies little between seeds, but WGAN-GP\* does, so the gain
-#   paired by seed varies from seed to seed: over three seeds its 95 % interval
-#   excludes 0 on CBSD68 $\sigma$15 and SOTS but not on $\sigma$25 and Rain100L
-#   (section 6 prints them). OTUR\*'s seed 1 falls below WGAN-GP\* of the same seed:
+#   DA-RCOT\*); over three seeds it holds on the means at $\sigma$25, and RCOT\* leads
+#   OTUR\* on $\sigma$15, $\sigma$25 and SOTS on every seed. DA-RCOT\* varies little
+#   between seeds, but WGAN-GP\* does, so the gain paired by seed varies from seed to
+#   seed: over three seeds its 95 % interval excludes 0 on CBSD68 $\sigma$15 and SOTS
+#   but not on $\sigma$25 and Rain100L (section 6 prints them). OTUR\*'s seed 1 falls below WGAN-GP\* of the same seed:
 #   the pixel cost alone gains nothing we can tell from zero over three seeds.
 # * **No unpaired row restores rain.** All score below the Rain100L input, WGAN-GP\*
 #   (the adversarial term alone) most: with no cost tying $T(x)$ to $x$, the map drifts
@@ -275,8 +276,10 @@ plt.show()
 #   same steps: a longer schedule, or a GPU, is what this row needs next.
 # * **With pairs, the potential and the transport cost add nothing measurable.**
 #   The supervised L1 row (no potential, no transport cost, the one-pass map) is level
-#   with or ahead of the pair-informed FROT one-pass map of the same seed and length
-#   (0.0-0.4 dB): the shipped maps are supervised results.
+#   with the pair-informed FROT one-pass map of the same seed and length: over three
+#   seeds L1 minus FROT is +0.08 dB on CBSD68 $\sigma$25, -0.10 dB on Rain100L (Y)
+#   and +0.15 dB on SOTS, each seed within 0.4 dB. The shipped maps are supervised
+#   results.
 #
 # ## 5. The same image, restored by each variant
 #
