@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import torch
@@ -119,6 +121,34 @@ def summarise_runs(
             "history.json (as scripts/ablation_cpu.sh and unpaired_cpu.sh write them)"
         )
     return runs
+
+
+def seed_runs(
+    runs_dir: str | os.PathLike,
+    summarise: Callable[[Path], dict[str, dict]] = summarise_runs,
+) -> Iterator[tuple[str, dict[str, dict]]]:
+    """``(seed, summarise(RUNS/seedk))`` for each ``seed*`` folder of ``runs_dir``, in
+    seed order, as the multi-seed scripts lay them out (``RUNS/seed0``, ``RUNS/seed1``,
+    ...). A folder whose first run has not logged yet is skipped with a line on
+    standard error.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     for k in (10, 2):
+    ...         _ = (Path(d) / f"seed{k}").mkdir()
+    ...     [seed for seed, _ in seed_runs(d, summarise=lambda f: {})]
+    ['2', '10']
+    """
+    seeds = {f.name.removeprefix("seed"): f for f in Path(runs_dir).glob("seed*")
+             if f.is_dir() and f.name.removeprefix("seed").isdigit()}
+    for seed in sorted(seeds, key=int):
+        folder = seeds[seed]
+        try:
+            runs = summarise(folder)
+        except FileNotFoundError:
+            print(f"{folder}: no run with a history yet; skipped", file=sys.stderr)
+            continue
+        yield seed, runs
 
 
 def _set_keys(runs: dict[str, dict]) -> list[str]:

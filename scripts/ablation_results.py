@@ -27,7 +27,7 @@ import json
 import sys
 from pathlib import Path
 
-from rcot_lib.ablation import summarise_runs
+from rcot_lib.ablation import seed_runs
 from rcot_lib.environment import RESULTS_DIR
 from rcot_lib.files import save_json
 
@@ -61,13 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"{path} not found: nothing to gather into")
     seeds = json.loads(path.read_text())
     replaced, bad = 0, []
-    for folder in sorted(args.runs.glob("seed*")):
-        seed = folder.name.removeprefix("seed")
-        try:
-            runs = summarise_runs(folder)
-        except FileNotFoundError:
-            print(f"{folder}: no run with a history yet; skipped", file=sys.stderr)
-            continue
+    for seed, runs in seed_runs(args.runs):
         for variant, run in runs.items():
             if run["steps"] < args.steps or "rain100l_rgb" not in run["benchmarks"]:
                 print(f"seed {seed} {variant}: {run['steps']} steps, sets "

@@ -17,11 +17,11 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import sys
 from pathlib import Path
 
 import torch
 
+from rcot_lib.ablation import seed_runs
 from rcot_lib.checkpoint import load_map
 from rcot_lib.environment import RESULTS_DIR
 from rcot_lib.files import save_json
@@ -37,16 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     path = RESULTS_DIR / f"unpaired_steps{args.steps}.json"
     seeds = json.loads(path.read_text())["seeds"] if path.is_file() else {}
     found = {}
-    for folder in sorted(args.runs.glob("seed*")):
-        try:
-            summary = summarise(folder)
-        except FileNotFoundError:  # a seed whose first run has not logged yet
-            print(f"{folder}: no run with a history yet; skipped", file=sys.stderr)
-            continue
+    for seed, summary in seed_runs(args.runs, summarise):
         runs = {v: r for v, r in summary.items()
                 if r["steps"] >= args.steps and r["benchmarks"]}
         if runs:
-            found[folder.name.removeprefix("seed")] = runs
+            found[seed] = runs
     if not found:
         raise SystemExit(f"no finished, scored variant under {args.runs}/seed*/")
     for seed, runs in found.items():

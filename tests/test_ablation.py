@@ -347,3 +347,17 @@ def test_ablation_results_adds_rgb_only_where_a_rerun_reproduces_the_stored_run(
     assert script.main([str(tmp_path / "other")]) == 1
     assert "not reproduced: seed 0 none" in capsys.readouterr().err
     assert path.read_bytes() == before
+
+
+def test_seed_runs_walks_seed_folders_in_numeric_order_and_skips_unstarted_ones(
+        tmp_path, capsys):
+    from rcot_lib.ablation import seed_runs
+
+    for seed, steps in (("10", 30), ("2", 20)):
+        _fake_run(tmp_path / f"seed{seed}" / "none", steps, {})
+    (tmp_path / "seed3").mkdir()  # created, nothing logged yet
+    (tmp_path / "seed_old").mkdir()  # not a seed folder
+    found = list(seed_runs(tmp_path))
+    assert [seed for seed, _ in found] == ["2", "10"]
+    assert [runs["none"]["steps"] for _, runs in found] == [20, 30]
+    assert "seed3: no run with a history yet; skipped" in capsys.readouterr().err
