@@ -30,12 +30,14 @@ if TYPE_CHECKING:
 
 #: The paper's unpaired rows, in the order of its table.
 VARIANTS = ("wgan-gp", "otur", "sot", "rcot", "da-rcot")
-#: The supervised reference of the comparison (``scripts/unpaired_cpu.sh``):
-#: ``cpu-small``'s one-pass map on the pair L1 term alone.
-REFERENCES = ("l1",)
+#: The references of the comparison (``scripts/unpaired_cpu.sh``): ``l1``,
+#: ``cpu-small``'s one-pass map on the pair L1 term alone (supervised), and
+#: ``paired``, ``cpu-small``'s pair-informed DA-RCOT (Eq. 9; supervised in effect).
+REFERENCES = ("l1", "paired")
 #: The labels the tables print.
 LABELS = {"wgan-gp": "WGAN-GP*", "otur": "OTUR*", "sot": "SOT*", "rcot": "RCOT*",
-          "da-rcot": "DA-RCOT*", "l1": "L1 (supervised)"}
+          "da-rcot": "DA-RCOT*", "l1": "L1 (supervised)",
+          "paired": "DA-RCOT (paired, Eq. 9)"}
 
 
 #: The paper's unpaired rows (DA-RCOT Table VIII) as changes of ``cpu-unpaired``.
@@ -101,6 +103,8 @@ def load_results(name: str = "unpaired_steps3000.json") -> dict:
 #: The degradations of notebook 06's side-by-side figure.
 EXAMPLE_TASKS = ("denoise_25", "derain", "dehaze")
 EXAMPLE_DIR = Path(RESULTS_DIR) / "unpaired_examples"
+#: The length of the comparison whose maps restored the examples of notebook 06.
+EXAMPLE_STEPS = 3000
 
 
 def example_inputs(

@@ -1,14 +1,15 @@
 """Gather the unpaired comparison into data_samples/results/ for notebook 06.
 
-Usage: .venv/bin/python scripts/unpaired_results.py RUNS [--steps 3000]
+Usage: .venv/bin/python scripts/unpaired_results.py RUNS [--steps 3000] [--baseline V]
 RUNS holds one folder per seed (seed0/, seed1/, ...) as scripts/unpaired_cpu.sh
 writes them. Writes data_samples/results/unpaired_steps<STEPS>.json (per seed,
 rcot_lib.unpaired.summarise; only variants that finished their steps; a variant
 of a seed already in that file and not under RUNS is kept, so runs of several
-sessions add up) and, when RUNS holds the file's first seed, the example
-restorations data_samples/results/unpaired_examples/<variant>_<task>.png of that
-seed; prints the table (PSNR mean +/- std over the seeds that ran each variant,
-and the gain over WGAN-GP* of the same seed:
+sessions add up) and, for the 3,000-step comparison when RUNS holds the file's
+first seed, the example restorations
+data_samples/results/unpaired_examples/<variant>_<task>.png of that seed;
+prints the table (PSNR mean +/- std over the seeds that ran each variant, and
+the gain over WGAN-GP* of the same seed, or over --baseline:
 rcot_lib.unpaired_summary.comparison_table).
 """
 
@@ -25,7 +26,7 @@ from rcot_lib.ablation import seed_runs
 from rcot_lib.checkpoint import load_map
 from rcot_lib.environment import RESULTS_DIR
 from rcot_lib.files import save_json
-from rcot_lib.unpaired import summarise, write_examples
+from rcot_lib.unpaired import EXAMPLE_STEPS, summarise, write_examples
 from rcot_lib.unpaired_summary import comparison_table
 
 
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("runs", type=Path)
     p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--baseline", default="wgan-gp",
+                   help="the row each gain is paired with (e.g. paired)")
     args = p.parse_args(argv)
     path = RESULTS_DIR / f"unpaired_steps{args.steps}.json"
     seeds = json.loads(path.read_text())["seeds"] if path.is_file() else {}
@@ -52,10 +55,10 @@ def main(argv: list[str] | None = None) -> int:
                       f"{torch.__version__}", "seeds": seeds}
     save_json(out, path)
     first = next(iter(seeds))
-    for variant in found.get(first, {}):
+    for variant in found.get(first, {}) if args.steps == EXAMPLE_STEPS else ():
         T, _ = load_map(args.runs / f"seed{first}" / variant / "last.pt")
         write_examples(T, variant)
-    print(comparison_table(seeds))
+    print(comparison_table(seeds, baseline=args.baseline))
     print(f"wrote {path}")
     return 0
 

@@ -1,4 +1,5 @@
 import pytest
+from _runs import fake_run  # tests/_runs.py
 
 from rcot_lib.ablation import conditioning_ablation
 from rcot_lib.presets import get_preset
@@ -286,19 +287,6 @@ def test_the_shipped_wall_time_runs_share_one_budget_and_are_scored(minutes):
     assert runs["l1"]["steps"] >= runs["frot"]["steps"] > 0
 
 
-def _fake_run(folder, steps: int, scores: dict[str, dict]) -> None:
-    """A run folder as rcot train and rcot eval --json leave it (history, eval/)."""
-    import json
-
-    (folder / "eval").mkdir(parents=True)
-    records = [{"step": steps, "time": 60.0 * steps, "val_psnr": 25.0,
-                "val_psnr_in": 19.4}]
-    (folder / "history.json").write_text(json.dumps({"step": steps,
-                                                     "records": records}))
-    for name, result in scores.items():
-        (folder / "eval" / f"{name}.json").write_text(json.dumps(result))
-
-
 def test_ablation_results_adds_rgb_only_where_a_rerun_reproduces_the_stored_run(
         tmp_path, monkeypatch, capsys):
     """scripts/ablation_results.py: a rerun whose Y and other scores match the stored
@@ -325,7 +313,7 @@ def test_ablation_results_adds_rgb_only_where_a_rerun_reproduces_the_stored_run(
                                       "multiscale": stored(29.7)}}))
     rain = {"psnr_in": 25.5234, "psnr_out": 28.1818, "ssim_out": 0.876,
             "psnr_y_in": 26.9029, "psnr_y_out": 29.7009}
-    _fake_run(tmp_path / "runs" / "seed0" / "multiscale", 3000, {
+    fake_run(tmp_path / "runs" / "seed0" / "multiscale", 3000, {
         "cbsd68_25": {"psnr_in": 20.5326, "psnr_out": 29.3162},
         "cbsd68_50": {"psnr_in": 15.0, "psnr_out": 25.7},  # not a set of the file
         "rain100l_rgb": rain})
@@ -341,7 +329,7 @@ def test_ablation_results_adds_rgb_only_where_a_rerun_reproduces_the_stored_run(
     assert "largest difference from the stored run 0.00 dB" in capsys.readouterr().out
 
     before = path.read_bytes()
-    _fake_run(tmp_path / "other" / "seed0" / "none", 3000, {
+    fake_run(tmp_path / "other" / "seed0" / "none", 3000, {
         "cbsd68_25": {"psnr_in": 20.53, "psnr_out": 29.0},  # 0.32 dB off
         "rain100l_rgb": rain})
     assert script.main([str(tmp_path / "other")]) == 1
@@ -354,7 +342,7 @@ def test_seed_runs_walks_seed_folders_in_numeric_order_and_skips_unstarted_ones(
     from rcot_lib.ablation import seed_runs
 
     for seed, steps in (("10", 30), ("2", 20)):
-        _fake_run(tmp_path / f"seed{seed}" / "none", steps, {})
+        fake_run(tmp_path / f"seed{seed}" / "none", steps, {})
     (tmp_path / "seed3").mkdir()  # created, nothing logged yet
     (tmp_path / "seed_old").mkdir()  # not a seed folder
     found = list(seed_runs(tmp_path))

@@ -243,3 +243,36 @@ def test_plot_variants_shows_each_map_with_its_residual_and_its_sparsity():
     assert float(fig2.axes[4].get_title().rsplit(": ", 1)[1]) == 1.0
     plt.close(fig2)
     plt.close(fig)
+
+
+def test_unpaired_results_gathers_a_longer_comparison_without_touching_the_examples(
+        tmp_path, monkeypatch, capsys):
+    """scripts/unpaired_results.py --steps 12000 --baseline paired: the finished runs
+    go to unpaired_steps12000.json, an unfinished one is left out, the gain is paired
+    with the named row, and notebook 06's 3,000-step examples are not rewritten."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    from _runs import fake_run  # tests/_runs.py
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location(
+        "unpaired_results", root / "scripts" / "unpaired_results.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    monkeypatch.setattr(script, "RESULTS_DIR", tmp_path)
+    monkeypatch.setattr(script, "write_examples", lambda *a: pytest.fail("examples"))
+    runs = tmp_path / "runs" / "seed0"
+    fake_run(runs / "paired", 12000, {"sots": {"psnr_in": 16.2, "psnr_out": 21.0}})
+    fake_run(runs / "da-rcot", 12000, {"sots": {"psnr_in": 16.2, "psnr_out": 18.5}})
+    fake_run(runs / "otur", 6000, {"sots": {"psnr_in": 16.2, "psnr_out": 18.0}})
+
+    argv = [str(tmp_path / "runs"), "--steps", "12000", "--baseline", "paired"]
+    assert script.main(argv) == 0
+    seeds = json.loads((tmp_path / "unpaired_steps12000.json").read_text())["seeds"]
+    assert set(seeds["0"]) == {"da-rcot", "paired"}
+    out = capsys.readouterr().out.splitlines()
+    rows = {line.split("|")[1].strip(): line for line in out if line.startswith("|")}
+    assert "(-2.50)" in rows["DA-RCOT*"]
+    assert "DA-RCOT (paired, Eq. 9)" in rows
