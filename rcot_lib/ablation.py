@@ -177,7 +177,9 @@ def seeds_summary(
     PSNR, the *gain* over the ``baseline`` variant of the same seed (the
     unconditioned map by default) is averaged: the paired difference removes what
     the seed does to every variant alike. With two or more seeds the gain also
-    carries ``ci95``, the two-sided 95 % Student-t interval of its mean.
+    carries ``ci95``, the two-sided 95 % Student-t interval of its mean, and ``p``,
+    the two-sided p-value of the paired t-test of a zero gain (absent when every
+    seed gains the same).
 
     Returns
     -------
@@ -210,9 +212,12 @@ def seeds_summary(
         if ci and len(v) > 1:
             from scipy.stats import t
 
-            half = float(t.ppf(0.975, len(v) - 1) * std / np.sqrt(len(v)))
+            se = std / np.sqrt(len(v))
+            half = float(t.ppf(0.975, len(v) - 1) * se)
             out["ci95"] = [round(float(v.mean()) - half, 3),
                            round(float(v.mean()) + half, 3)]
+            if se > 0:  # two-sided paired t-test of "no gain"
+                out["p"] = round(float(2 * t.sf(abs(v.mean()) / se, len(v) - 1)), 3)
         return out
 
     out = {}

@@ -116,6 +116,11 @@ def test_seeds_summary_gives_mean_std_and_the_paired_gain():
     # the gain over "none" is paired by seed: 0.5, 0.2, 0.5
     assert single["gain"]["mean"] == pytest.approx(0.4, abs=1e-3)
     assert single["gain"]["std"] == pytest.approx(0.1732, abs=1e-3)
+    from scipy.stats import ttest_rel  # the same test, paired by seed
+
+    want = ttest_rel([28.5, 29.2, 28.0], [28.0, 29.0, 27.5]).pvalue
+    assert single["gain"]["p"] == pytest.approx(want, abs=1e-3)
+    assert "p" not in summary["none"]["benchmarks"]["rain100l"]["gain"]  # no spread
     # the baseline's gain over itself is zero seed by seed, not only on average
     assert summary["none"]["benchmarks"]["rain100l"]["gain"]["values"] == [0, 0, 0]
     assert summary["single"]["seeds"] == 3
