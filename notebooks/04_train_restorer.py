@@ -189,8 +189,8 @@ for ckpt, sets in first["checkpoints"].items():
 # scores $x_0$ and $T(x)$ on every benchmark and Fig. 4's separation of the
 # embeddings, and `scripts/first_pass_results.py` keeps both in
 # `data_samples/results/first_pass_weight_steps3000.json`. The one-pass column is the
-# same seed's map without a condition (`ablation_steps3000.json`; it has Rain100L on Y
-# only), so each two-pass column minus it is the conditioning gain:
+# same seed's map without a condition (`ablation_steps3000.json`), so each two-pass
+# column minus it is the conditioning gain:
 
 # %%
 weight = json.loads((rcot_lib.config.RESULTS_DIR / "first_pass_weight_steps3000.json").read_text())
@@ -213,8 +213,8 @@ display(Markdown(first_pass.separation_table(weight)))
 #   spans over four seeds; the haze loss (1.1 dB) is smaller than the 1.6 dB SOTS
 #   spans over those seeds, though 19.84 dB is below all four.
 # * **The conditioning gain** over the one-pass map of the same seed grows on noise and
-#   rain (+0.85 instead of +0.38 dB at $\sigma$25, +1.20 instead of +0.37 dB on
-#   Rain100L Y) and vanishes on haze (-0.15 instead of +0.99 dB). Part of that gain is a
+#   rain (+0.85 instead of +0.38 dB at $\sigma$25, +1.17 instead of +0.36 dB on
+#   Rain100L, RGB; +1.20 and +0.37 dB on Y) and vanishes on haze (-0.15 instead of +0.99 dB). Part of that gain is a
 #   second supervised output, not the residual condition.
 # * **Fig. 4 does not depend on it**: $e_3$ separates the tasks as well with the loss
 #   as without it (5-NN accuracy 0.98 and 0.96, silhouette 0.47 and 0.44), far better
@@ -355,7 +355,7 @@ shorter = seeds_summary(list(by_seed.values()))
 display(Markdown(seeds_table(shorter)))
 
 # %% [markdown]
-# The same recipe at 3,000 steps (`STEPS=3000`, 1 thread a run, 85-110 minutes a seed for
+# The same recipe at 3,000 steps (`STEPS=3000`, 1 thread a run, 75-110 minutes a seed for
 # the three variants) for the same four seeds (`data_samples/results/ablation_steps3000.json`),
 # to read against the table above. The figure shows each seed's gain at both lengths as a
 # dot, with the mean +/- one standard deviation beside it. Read a gain from its dots: it is a

@@ -245,7 +245,7 @@ plt.show()
 
 # %% [markdown]
 # The second table holds the paired references of the same map and length
-# (`cpu-small`, 3,000 steps, seed 0; Rain100L there on Y). The figure puts the
+# (`cpu-small`, 3,000 steps, seed 0). The figure puts the
 # validation curves of the unpaired runs beside them: the same validation crops,
 # the same map, the pair term on or off.
 #

@@ -61,8 +61,8 @@ def weight_table(results: dict, one_pass: dict | None = None) -> str:
     on Y, where ``x0`` is not scored).
 
     ``one_pass`` adds the benchmarks of the same seed's map without a condition
-    (``ablation_steps3000.json``'s ``none`` run: CBSD68 sigma 25 and SOTS-outdoor
-    on RGB, Rain100L on Y), so that the conditioning gain with and without the
+    (``ablation_steps3000.json``'s ``none`` run: CBSD68 sigma 25, SOTS-outdoor and
+    Rain100L on RGB, Rain100L on Y), so that the conditioning gain with and without the
     loss on ``x0`` can be read off.
     """
     from rcot_lib.eval_data import EVAL_SETS
@@ -78,7 +78,7 @@ def weight_table(results: dict, one_pass: dict | None = None) -> str:
     for name, scores in first.items():
         row = [EVAL_SETS.get(name, name), f"{scores['psnr_in']:.2f}"]
         if one_pass:
-            bench = one_pass.get(name)  # Rain100L there is on Y: the last row
+            bench = one_pass.get(name)  # "-" for a set the one-pass run lacks
             row.append(f"{bench['psnr_out']:.2f}" if bench else "-")
         for run in runs.values():
             fp = run["first_pass"].get(name, {})

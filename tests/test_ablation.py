@@ -238,10 +238,12 @@ def test_a_run_without_wall_times_is_drawn_against_steps_only():
     plt.close(fig)
 
 
-def test_the_shipped_3000_step_runs_are_whole_and_mark_the_resumed_one():
+def test_the_shipped_3000_step_runs_are_whole_timed_and_scored_on_rgb():
+    """ablation_steps3000.json: every run uninterrupted (wall times that grow with the
+    steps) and scored on Rain100L in RGB, its Y entry beside it."""
     import json
 
-    from rcot_lib.ablation import seeds_summary
+    from rcot_lib.ablation import seeds_summary, seeds_table
     from rcot_lib.environment import RESULTS_DIR
 
     by_seed = json.loads((RESULTS_DIR / "ablation_steps3000.json").read_text())
@@ -251,13 +253,15 @@ def test_the_shipped_3000_step_runs_are_whole_and_mark_the_resumed_one():
     for runs in by_seed.values():
         for run in runs.values():
             minutes = run["curve"]["minutes"]
-            if "resumed_at_step" in run:  # its clock restarted: no wall times
-                assert minutes is None and run["wall_s"] is None
-            else:
-                assert len(minutes) == len(run["curve"]["step"])
-                assert minutes == sorted(minutes)
+            assert "resumed_at_step" not in run
+            assert len(minutes) == len(run["curve"]["step"])
+            assert minutes == sorted(minutes) and run["wall_s"] > 0
+            assert "rain100l_rgb" in run["benchmarks"]
     summary = seeds_summary(list(by_seed.values()))
     assert all(run["steps"] == 3000 for run in summary.values())
+    assert all("rain100l_rgb" in run["benchmarks"] for run in summary.values())
+    head = seeds_table(summary).splitlines()[0]  # RGB first, Y beside it
+    assert head.index("(RGB)") < head.index("Rain100L (Y)") < head.index("SOTS")
 
 
 def test_one_seed_is_tabled_without_a_spread():
