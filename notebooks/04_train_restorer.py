@@ -350,7 +350,7 @@ plt.show()
 # the same seed*:
 
 # %%
-by_seed = json.loads((rcot_lib.config.RESULTS_DIR / "ablation_steps.json").read_text())
+by_seed = json.loads((rcot_lib.config.RESULTS_DIR / "ablation_steps1500.json").read_text())
 shorter = seeds_summary(list(by_seed.values()))
 display(Markdown(seeds_table(shorter)))
 

@@ -338,14 +338,15 @@ for variant, run in summary.items():
 # task, $p = 1$ for every task, or no Fourier term ($\lambda = 0$).
 # `scripts/table9_cpu.sh` trains them (`rcot_lib.fourier_ablation.SETTINGS` lists the
 # `--set` flags of each) and `scripts/table9_results.py` gathers the scores and the
-# restorations of section 5's examples into `data_samples/results/`. The brackets give
-# the difference with $p$ by degradation of the same objective; PSNR on RGB, Y beside
-# it for Rain100L. The spectra's titles give the share of the residual's energy held
+# restorations of section 5's examples into `data_samples/results/`, seed by seed. The
+# brackets give the difference with $p$ by degradation of the same objective and seed
+# (with several seeds: its mean +/- std); PSNR on RGB, Y beside it for Rain100L. The
+# restorations below are those of the file's first seed. The spectra's titles give the share of the residual's energy held
 # by its largest 5 % Fourier coefficients: the closer to 1, the sparser the residual.
 
 # %%
 table9 = unpaired.load_results(TABLE9)
-display(Markdown(fourier_ablation.settings_table(table9["results"])))
+display(Markdown(fourier_ablation.settings_table(table9["seeds"])))
 
 
 def p_figure(objective="unpaired", task=EXAMPLE_TASK):
@@ -356,7 +357,7 @@ def p_figure(objective="unpaired", task=EXAMPLE_TASK):
     plt.show()
 
 
-interact_or_static(p_figure, objective=list(table9["results"]),
+interact_or_static(p_figure, objective=list(table9["seeds"][table9["examples_seed"]]),
                    task=list(unpaired.EXAMPLE_TASKS),
                    presets=[{"task": "derain"}, {"task": "denoise_25"}])
 

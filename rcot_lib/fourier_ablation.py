@@ -84,55 +84,46 @@ def summarise(folder: str | os.PathLike) -> dict[str, dict[str, dict]]:
 
 
 def settings_table(
-    results: dict[str, dict[str, dict]],
+    seeds: dict[str, dict[str, dict[str, dict]]],
     baseline: str = "p-task",
     sets: tuple[str, ...] = SETS,
     y_sets: tuple[str, ...] = ("rain100l_rgb",),
 ) -> str:
-    """Markdown table: per objective and setting the PSNR on RGB of each set (Y in
-    brackets for ``y_sets``, the deraining set) and, in brackets, its difference
-    with ``baseline`` of the same objective. Only the sets some run was scored on
-    are columns.
+    """Markdown table of the ``"seeds"`` of a Table IX file (seed -> objective ->
+    setting -> run): per objective and setting the number of seeds, then per set
+    the PSNR on RGB, mean +/- std over the seeds (one seed: its value), Y in
+    brackets for ``y_sets`` (the deraining set), and in brackets the gain over
+    ``baseline`` of the same objective and seed, with its spread
+    (:func:`rcot_lib.unpaired_summary.seed_rows`). Only the sets some run was
+    scored on are columns.
 
     >>> run = lambda v: {"steps": 3, "benchmarks": {"sots": {"psnr_out": v}}}
-    >>> print(settings_table({"unpaired": {"p-task": run(18.0), "p1": run(18.5)}},
-    ...                      sets=("sots",)))
-    | objective | setting | steps | SOTS-outdoor |
+    >>> print(settings_table({"0": {"unpaired": {"p-task": run(18.0), "p1": run(18.5)}},
+    ...                       "1": {"unpaired": {"p-task": run(17.0), "p1": run(17.7)}}}))
+    | objective | setting | seeds | SOTS-outdoor |
     |---|---|---|---|
-    | unpaired | p by degradation | 3 | 18.00 |
-    | unpaired | p = 1 for all | 3 | 18.50 (+0.50) |
+    | unpaired | p by degradation | 2 | 17.50 ± 0.71 |
+    | unpaired | p = 1 for all | 2 | 18.10 ± 0.57 (+0.60 ± 0.14) |
     """
     from rcot_lib.eval_data import EVAL_SETS
     from rcot_lib.tables import markdown_table
+    from rcot_lib.unpaired_summary import scored_sets, seed_rows
 
-    sets = tuple(
-        s
-        for s in sets
-        if any(
-            s in run["benchmarks"] for runs in results.values() for run in runs.values()
-        )
-    )
+    runs = [run for by_objective in seeds.values() for by_setting in by_objective.values()
+            for run in by_setting.values()]
+    columns = scored_sets(runs, sets)
     rows = []
-    for objective, runs in results.items():
-        base = runs.get(baseline, {}).get("benchmarks", {})
-        for setting, run in runs.items():
-            cells = []
-            for s in sets:
-                b = run["benchmarks"].get(s)
-                if b is None:
-                    cells.append("-")
-                    continue
-                text = f"{b['psnr_out']:.2f}"
-                if s in y_sets and "psnr_y_out" in b:
-                    text += f" (Y {b['psnr_y_out']:.2f})"
-                if setting != baseline and s in base:
-                    text += f" ({b['psnr_out'] - base[s]['psnr_out']:+.2f})"
-                cells.append(text)
-            rows.append(
-                [objective, LABELS.get(setting, setting), str(run["steps"]), *cells]
-            )
+    for objective in OBJECTIVES:
+        by_seed = {
+            seed: {s: by_objective[objective][s] for s in SETTINGS
+                   if s in by_objective[objective]}
+            for seed, by_objective in seeds.items() if by_objective.get(objective)
+        }
+        if by_seed:
+            rows += [[objective, *row] for row in seed_rows(
+                by_seed, baseline, columns, y_sets, labels=LABELS, y_prefix="Y ")]
     return markdown_table(
-        ["objective", "setting", "steps", *(EVAL_SETS.get(s, s) for s in sets)], rows
+        ["objective", "setting", "seeds", *(EVAL_SETS.get(s, s) for s in columns)], rows
     )
 
 

@@ -16,7 +16,7 @@ from rcot_lib.eval_data import EVAL_SETS
 from rcot_lib.tables import markdown_table
 from rcot_lib.unpaired import LABELS, REFERENCES, VARIANTS
 
-__all__ = ["comparison_table", "summarise_seeds"]
+__all__ = ["comparison_table", "scored_sets", "seed_rows", "summarise_seeds"]
 
 #: The sets of the comparison, in the order of its table.
 SETS = ("cbsd68_15", "cbsd68_25", "cbsd68_50", "rain100l_rgb", "sots")
@@ -59,22 +59,16 @@ def summarise_seeds(seeds: dict[str, dict], baseline: str = "wgan-gp") -> dict:
     return out
 
 
-def comparison_table(seeds: dict[str, dict], baseline: str = "wgan-gp",
-                     y_sets: tuple[str, ...] = ("rain100l_rgb",)) -> str:
-    """Markdown table of :func:`summarise_seeds`: per variant and set the PSNR on
-    RGB, mean +/- std over seeds (one seed: its value), then for ``y_sets`` the mean
-    PSNR on Y in brackets, then the gain over ``baseline`` of the same seed.
-
-    >>> run = lambda v: {"steps": 3, "benchmarks": {"sots": {"psnr_out": v}}}
-    >>> print(comparison_table({"0": {"wgan-gp": run(20.0), "otur": run(21.0)},
-    ...                         "1": {"wgan-gp": run(19.0), "otur": run(21.0)}}))
-    | row | seeds | SOTS-outdoor |
-    |---|---|---|
-    | WGAN-GP* | 2 | 19.50 ± 0.71 |
-    | OTUR* | 2 | 21.00 ± 0.00 (+1.50 ± 0.71) |
-    """
+def seed_rows(seeds: dict[str, dict], baseline: str, sets: list[str],
+              y_sets: tuple[str, ...] = ("rain100l_rgb",), labels: dict | None = None,
+              y_prefix: str = "") -> list[list[str]]:
+    """The rows of :func:`comparison_table`: per variant its label, the number of
+    seeds that ran it and one cell per set in ``sets``: the PSNR on RGB, mean +/-
+    std over seeds (one seed: its value), then for ``y_sets`` the mean PSNR on Y in
+    brackets (after ``y_prefix``), then the gain over ``baseline`` of the same seed.
+    ``labels`` names the variants (default: :data:`rcot_lib.unpaired.LABELS`)."""
+    labels = LABELS if labels is None else labels
     summary = summarise_seeds(seeds, baseline)
-    sets = [s for s in SETS if any(s in r["benchmarks"] for r in summary.values())]
 
     def spread(stats: dict, signed: bool = False) -> str:
         fmt = "{:+.2f}" if signed else "{:.2f}"
@@ -93,9 +87,35 @@ def comparison_table(seeds: dict[str, dict], baseline: str = "wgan-gp",
             ys = [r[v]["benchmarks"][s]["psnr_y_out"] for r in seeds.values()
                   if v in r and "psnr_y_out" in r[v]["benchmarks"].get(s, {})]
             if s in y_sets and ys:
-                text += f" ({np.mean(ys):.2f})"
+                text += f" ({y_prefix}{np.mean(ys):.2f})"
             if "gain" in b:
                 text += f" ({spread(b['gain'], signed=True)})"
             cells.append(text)
-        rows.append([LABELS.get(v, v), str(run["seeds"]), *cells])
+        rows.append([labels.get(v, v), str(run["seeds"]), *cells])
+    return rows
+
+
+def scored_sets(runs: list[dict], sets: tuple[str, ...] = SETS) -> list[str]:
+    """The sets of ``sets`` (in that order) that at least one of ``runs`` was
+    scored on: the columns of a table of these runs."""
+    return [s for s in sets if any(s in r["benchmarks"] for r in runs)]
+
+
+def comparison_table(seeds: dict[str, dict], baseline: str = "wgan-gp",
+                     y_sets: tuple[str, ...] = ("rain100l_rgb",)) -> str:
+    """Markdown table of :func:`summarise_seeds`: per variant and set the PSNR on
+    RGB, mean +/- std over seeds (one seed: its value), then for ``y_sets`` the mean
+    PSNR on Y in brackets, then the gain over ``baseline`` of the same seed
+    (:func:`seed_rows`).
+
+    >>> run = lambda v: {"steps": 3, "benchmarks": {"sots": {"psnr_out": v}}}
+    >>> print(comparison_table({"0": {"wgan-gp": run(20.0), "otur": run(21.0)},
+    ...                         "1": {"wgan-gp": run(19.0), "otur": run(21.0)}}))
+    | row | seeds | SOTS-outdoor |
+    |---|---|---|
+    | WGAN-GP* | 2 | 19.50 ± 0.71 |
+    | OTUR* | 2 | 21.00 ± 0.00 (+1.50 ± 0.71) |
+    """
+    sets = scored_sets([run for r in seeds.values() for run in r.values()])
+    rows = seed_rows(seeds, baseline, sets, y_sets)
     return markdown_table(["row", "seeds", *(EVAL_SETS.get(s, s) for s in sets)], rows)

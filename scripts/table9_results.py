@@ -1,15 +1,17 @@
 """Gather the Table IX runs (the Fourier term's p) into data_samples/results/.
 
 Usage: .venv/bin/python scripts/table9_results.py RUNS [--steps 3000] [--seed 0]
-RUNS is the OUT of scripts/table9_cpu.sh (RUNS/<objective>/<setting>/<variant>/).
-Writes data_samples/results/table9_steps<STEPS>.json (per objective and setting,
-rcot_lib.fourier_ablation.summarise; only runs that finished their steps and were
-scored; a run already in that file and not under RUNS is kept, so runs of several
-sessions add up) and the restorations of notebook 06's examples,
+RUNS is the OUT of `SEED=SEED scripts/table9_cpu.sh` (RUNS/<objective>/<setting>/
+<variant>/). Writes seed SEED's entry of data_samples/results/table9_steps<STEPS>.json
+(per objective and setting, rcot_lib.fourier_ablation.summarise; only runs that
+finished their steps and were scored; a run already in that file and not under RUNS
+is kept, and so are the other seeds, so runs of several sessions add up) and, for
+the file's first seed, the restorations of notebook 06's examples,
 data_samples/results/table9_examples/<objective>_<setting>_<task>.png.
 The unpaired p-task run is DA-RCOT* of the unpaired comparison: when RUNS does not
-hold it, it is taken from data_samples/results/unpaired_steps<STEPS>.json (seed
-SEED) with its example restorations. Prints the table.
+hold it, it is taken from data_samples/results/unpaired_steps<STEPS>.json (the same
+seed) with its example restorations. Prints the table over every seed in the file
+(rcot_lib.fourier_ablation.settings_table).
 """
 
 from __future__ import annotations
@@ -45,7 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"{args.runs}: no such folder (the OUT of table9_cpu.sh)")
     path = args.results / f"table9_steps{args.steps}.json"
     examples = args.results / fa.EXAMPLE_DIR.name
-    results = json.loads(path.read_text())["results"] if path.is_file() else {}
+    seeds = json.loads(path.read_text())["seeds"] if path.is_file() else {}
+    seed = str(args.seed)
+    results = seeds.get(seed, {})
+    # the example restorations are those of the file's first seed
+    with_examples = seed == min([seed, *seeds], key=int)
     found = {
         o: {
             s: r
@@ -56,30 +62,28 @@ def main(argv: list[str] | None = None) -> int:
     }
     for objective, runs in found.items():
         for setting in runs:
-            variant = fa.OBJECTIVES[objective]
-            T, _ = load_map(args.runs / objective / setting / variant / "last.pt")
-            fa.write_examples(T, objective, setting, examples)
+            if with_examples:
+                variant = fa.OBJECTIVES[objective]
+                T, _ = load_map(args.runs / objective / setting / variant / "last.pt")
+                fa.write_examples(T, objective, setting, examples)
         results[objective] = {**results.get(objective, {}), **runs}
     shared = args.results / f"unpaired_steps{args.steps}.json"
     if "p-task" not in results.get("unpaired", {}) and shared.is_file():
-        run = (
-            json.loads(shared.read_text())["seeds"]
-            .get(str(args.seed), {})
-            .get("da-rcot")
-        )
+        run = json.loads(shared.read_text())["seeds"].get(seed, {}).get("da-rcot")
         if run:
             results.setdefault("unpaired", {})["p-task"] = {**run, "from": shared.name}
-            examples.mkdir(parents=True, exist_ok=True)
-            for task in unpaired.EXAMPLE_TASKS:
-                shutil.copyfile(
-                    args.results / unpaired.EXAMPLE_DIR.name / f"da-rcot_{task}.png",
-                    examples / f"unpaired_p-task_{task}.png",
-                )
+            if with_examples:
+                examples.mkdir(parents=True, exist_ok=True)
+                for task in unpaired.EXAMPLE_TASKS:
+                    shutil.copyfile(
+                        args.results / unpaired.EXAMPLE_DIR.name / f"da-rcot_{task}.png",
+                        examples / f"unpaired_p-task_{task}.png",
+                    )
     if not any(results.values()):
         raise SystemExit(
             f"no finished, scored run under {args.runs}/<objective>/<setting>/"
         )
-    results = {
+    seeds[seed] = {
         o: {s: results[o][s] for s in fa.SETTINGS if s in results[o]}
         for o in fa.OBJECTIVES
         if results.get(o)
@@ -87,14 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     out = {
         "config": {"unpaired": "cpu-unpaired --variant da-rcot", "paired": "cpu-small"},
         "steps": args.steps,
-        "seed": args.seed,
         "threads": 1,
         "machine": f"{platform.processor() or platform.machine()}, torch "
         f"{torch.__version__}",
-        "results": results,
+        "examples_seed": min(seeds, key=int),
+        "seeds": dict(sorted(seeds.items(), key=lambda item: int(item[0]))),
     }
     save_json(out, path)
-    print(fa.settings_table(results))
+    print(fa.settings_table(out["seeds"]))
     print(f"wrote {path}")
     return 0
 

@@ -186,7 +186,7 @@ def test_the_shipped_equal_steps_runs_cover_every_seed_and_variant():
     from rcot_lib.ablation import CONDITIONS, seeds_summary, seeds_table
     from rcot_lib.environment import RESULTS_DIR
 
-    by_seed = json.loads((RESULTS_DIR / "ablation_steps.json").read_text())
+    by_seed = json.loads((RESULTS_DIR / "ablation_steps1500.json").read_text())
     assert len(by_seed) >= 3
     _check_shipped_seeds(by_seed, 1500)
     summary = seeds_summary(list(by_seed.values()))
@@ -247,7 +247,7 @@ def test_the_shipped_3000_step_runs_are_whole_timed_and_scored_on_rgb():
     from rcot_lib.environment import RESULTS_DIR
 
     by_seed = json.loads((RESULTS_DIR / "ablation_steps3000.json").read_text())
-    shorter = json.loads((RESULTS_DIR / "ablation_steps.json").read_text())
+    shorter = json.loads((RESULTS_DIR / "ablation_steps1500.json").read_text())
     assert set(by_seed) == set(shorter)  # the same seeds at 1,500 and 3,000 steps
     _check_shipped_seeds(by_seed, 3000)
     for runs in by_seed.values():

@@ -68,17 +68,32 @@ def test_settings_table_compares_each_setting_with_p_by_task_of_its_objective():
         "psnr_out": 24.5,
         "psnr_y_out": 26.4,
     }
-    lines = fa.settings_table(results).splitlines()
+    lines = fa.settings_table({"0": results}).splitlines()
     assert lines[0] == (
-        "| objective | setting | steps | CBSD68 sigma 25 | Rain100L (RGB) "
+        "| objective | setting | seeds | CBSD68 sigma 25 | Rain100L (RGB) "
         "| SOTS-outdoor |"
     )  # the sets scored, in the table's order
-    assert lines[2] == "| unpaired | p by degradation | 3 | 24.00 | - | 18.00 |"
+    assert lines[2] == "| unpaired | p by degradation | 1 | 24.00 | - | 18.00 |"
     assert lines[3] == (
-        "| unpaired | p = 1 for all | 3 | 23.50 (-0.50) | 24.50 (Y 26.40) "
+        "| unpaired | p = 1 for all | 1 | 23.50 (-0.50) | 24.50 (Y 26.40) "
         "| 18.40 (+0.40) |"
     )
-    assert lines[4] == "| paired | p = 2 for all | 3 | 29.00 | - | - |"
+    assert lines[4] == "| paired | p = 2 for all | 1 | 29.00 | - | - |"
+
+
+def test_settings_table_pairs_the_gains_by_seed_over_the_seeds_that_ran_both():
+    seeds = {
+        "0": {"unpaired": {"p-task": _run({"sots": 18.0}), "p2": _run({"sots": 17.0})}},
+        "1": {"unpaired": {"p-task": _run({"sots": 16.0}), "p2": _run({"sots": 16.5})},
+              "paired": {"p-task": _run({"sots": 21.0})}},
+        "2": {"unpaired": {"p2": _run({"sots": 19.0})}},  # no p-task run yet
+    }
+    lines = fa.settings_table(seeds).splitlines()
+    # p-task: 18 and 16; p2 over three seeds: 17, 16.5, 19 (mean 17.5, std 1.32);
+    # its gain over the two seeds with both runs: -1.0 and +0.5 (mean -0.25, std 1.06)
+    assert lines[2] == "| unpaired | p by degradation | 2 | 17.00 ± 1.41 |"
+    assert lines[3] == "| unpaired | p = 2 for all | 3 | 17.50 ± 1.32 (-0.25 ± 1.06) |"
+    assert lines[4] == "| paired | p by degradation | 1 | 21.00 |"
 
 
 def test_summarise_finds_the_runs_table9_cpu_sh_leaves(tmp_path, monkeypatch):
@@ -133,13 +148,31 @@ def test_summarise_finds_the_runs_table9_cpu_sh_leaves(tmp_path, monkeypatch):
         check=True,
     ).stdout
     shipped = json.loads((results / "table9_steps2.json").read_text())
-    assert list(shipped["results"]["unpaired"]) == ["p-task", "p1"]  # SETTINGS' order
-    assert shipped["results"]["unpaired"]["p-task"]["from"] == "unpaired_steps2.json"
-    assert "| unpaired | p = 1 for all | 2 | 17.50 (+0.50) |" in out
+    runs = shipped["seeds"]["0"]
+    assert list(runs["unpaired"]) == ["p-task", "p1"]  # SETTINGS' order
+    assert runs["unpaired"]["p-task"]["from"] == "unpaired_steps2.json"
+    assert "| unpaired | p = 1 for all | 1 | 17.50 (+0.50) |" in out
     for task in EXAMPLE_TASKS:
         got = fa.load_examples("unpaired", task, results / "table9_examples")
         assert list(got) == ["p-task", "p1"]
         assert got["p1"].shape == (3, 128, 128)  # the map's restoration of the example
+
+    # the same runs gathered as seed 1: a second entry, the first kept, the examples
+    # (those of the file's first seed) not written again
+    import shutil
+
+    shutil.rmtree(results / "table9_examples")
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "table9_results.py"), str(tmp_path),
+         "--steps", "2", "--seed", "1", "--results", str(results)],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    ).stdout
+    shipped = json.loads((results / "table9_steps2.json").read_text())
+    assert list(shipped["seeds"]) == ["0", "1"] and shipped["examples_seed"] == "0"
+    assert shipped["seeds"]["0"] == runs
+    assert list(shipped["seeds"]["1"]["unpaired"]) == ["p1"]  # no DA-RCOT* of seed 1
+    assert "| unpaired | p = 1 for all | 2 | 17.50 ± 0.00 (+0.50) |" in out
+    assert not (results / "table9_examples").exists()
 
 
 def test_load_examples_names_the_objectives():
@@ -176,14 +209,19 @@ def test_the_shipped_table9_is_whole():
     from rcot_lib.unpaired import EXAMPLE_TASKS, load_results
 
     shipped = load_results("table9_steps3000.json")
-    assert shipped["steps"] == 3000 and shipped["results"]
-    for objective, runs in shipped["results"].items():
+    assert shipped["steps"] == 3000 and shipped["seeds"]
+    first = shipped["examples_seed"]
+    assert first == min(shipped["seeds"], key=int)
+    for seed, by_objective in shipped["seeds"].items():
+        for objective, runs in by_objective.items():
+            assert objective in fa.OBJECTIVES
+            assert list(runs) == [s for s in fa.SETTINGS if s in runs]
+            for setting, run in runs.items():
+                assert run["steps"] == 3000, (seed, objective, setting)
+                assert set(run["benchmarks"]) == {"cbsd68_15", "cbsd68_25", "cbsd68_50",
+                                                  "rain100l_rgb", "sots"}
+                assert "psnr_y_out" in run["benchmarks"]["rain100l_rgb"]
+    for objective, runs in shipped["seeds"][first].items():
         assert objective in fa.OBJECTIVES
-        assert list(runs) == [s for s in fa.SETTINGS if s in runs]
-        for setting, run in runs.items():
-            assert run["steps"] == 3000, (objective, setting)
-            assert set(run["benchmarks"]) == {"cbsd68_15", "cbsd68_25", "cbsd68_50",
-                                              "rain100l_rgb", "sots"}
-            assert "psnr_y_out" in run["benchmarks"]["rain100l_rgb"]
         for task in EXAMPLE_TASKS:
             assert list(fa.load_examples(objective, task)) == list(runs)
