@@ -98,8 +98,8 @@ def settings_table(
     scored on are columns.
 
     >>> run = lambda v: {"steps": 3, "benchmarks": {"sots": {"psnr_out": v}}}
-    >>> print(settings_table({"0": {"unpaired": {"p-task": run(18.0), "p1": run(18.5)}},
-    ...                       "1": {"unpaired": {"p-task": run(17.0), "p1": run(17.7)}}}))
+    >>> seed = lambda a, b: {"unpaired": {"p-task": run(a), "p1": run(b)}}
+    >>> print(settings_table({"0": seed(18.0, 18.5), "1": seed(17.0, 17.7)}))
     | objective | setting | seeds | SOTS-outdoor |
     |---|---|---|---|
     | unpaired | p by degradation | 2 | 17.50 ± 0.71 |
@@ -109,8 +109,8 @@ def settings_table(
     from rcot_lib.tables import markdown_table
     from rcot_lib.unpaired_summary import scored_sets, seed_rows
 
-    runs = [run for by_objective in seeds.values() for by_setting in by_objective.values()
-            for run in by_setting.values()]
+    runs = [run for by_objective in seeds.values()
+            for by_setting in by_objective.values() for run in by_setting.values()]
     columns = scored_sets(runs, sets)
     rows = []
     for objective in OBJECTIVES:

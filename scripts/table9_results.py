@@ -75,10 +75,9 @@ def main(argv: list[str] | None = None) -> int:
             if with_examples:
                 examples.mkdir(parents=True, exist_ok=True)
                 for task in unpaired.EXAMPLE_TASKS:
-                    shutil.copyfile(
-                        args.results / unpaired.EXAMPLE_DIR.name / f"da-rcot_{task}.png",
-                        examples / f"unpaired_p-task_{task}.png",
-                    )
+                    source = args.results / unpaired.EXAMPLE_DIR.name
+                    shutil.copyfile(source / f"da-rcot_{task}.png",
+                                    examples / f"unpaired_p-task_{task}.png")
     if not any(results.values()):
         raise SystemExit(
             f"no finished, scored run under {args.runs}/<objective>/<setting>/"
