@@ -154,10 +154,10 @@ def seed_runs(
 def _set_keys(runs: dict[str, dict]) -> list[str]:
     """The benchmark sets scored in any of ``runs``, sorted, a set on RGB before the
     same set on Y (``rain100l_rgb``, then ``rain100l``)."""
-    return _in_table_order({s for run in runs.values() for s in run["benchmarks"]})
+    return in_table_order({s for run in runs.values() for s in run["benchmarks"]})
 
 
-def _in_table_order(sets: set[str]) -> list[str]:
+def in_table_order(sets: set[str]) -> list[str]:
     """Sorted by name, ``<set>_rgb`` just before ``<set>`` (RGB first, Y beside it)."""
     return sorted(sets, key=lambda s: (s.removesuffix("_rgb"), not s.endswith("_rgb")))
 
@@ -267,7 +267,7 @@ def seeds_table(*summaries: dict[str, dict], baseline: str = "none") -> str:
 
     if not summaries:
         raise ValueError("seeds_table needs at least one seeds_summary")
-    sets = _in_table_order({s for summary in summaries for s in _set_keys(summary)})
+    sets = in_table_order({s for summary in summaries for s in _set_keys(summary)})
     head = ["condition", "seeds", "steps", *(EVAL_SETS.get(s, s) for s in sets)]
     rows = [[condition, str(run["seeds"]), f"{run['steps']:,}",
              *(cell(condition, run["benchmarks"].get(s)) for s in sets)]

@@ -91,7 +91,8 @@ def plot_seed_gains(
 ) -> plt.Figure:
     """Each seed's gain over the one-pass map, per benchmark set and training length.
 
-    One panel per set; for each conditioned variant and each summary (e.g. 1,500
+    One panel per set (on RGB where a set is scored on RGB and on Y); for each
+    conditioned variant and each summary (e.g. 1,500
     and 3,000 steps) a dot per seed and the mean +/- one standard deviation. A gain
     is a difference of PSNR between two maps *of the same seed*, so a variant whose
     dots all lie above zero beats the one-pass map for every seed tried.
@@ -106,8 +107,12 @@ def plot_seed_gains(
 
     if not summaries:
         raise ValueError("plot_seed_gains needs at least one seeds_summary")
-    sets = sorted({s for summary in summaries for run in summary.values()
-                   for s, b in run["benchmarks"].items() if "gain" in b})
+    from rcot_lib.ablation import in_table_order
+
+    gained = {s for summary in summaries for run in summary.values()
+              for s, b in run["benchmarks"].items() if "gain" in b}
+    # a set scored on RGB is drawn on RGB only (its Y gains are in the tables)
+    sets = [s for s in in_table_order(gained) if f"{s}_rgb" not in gained]
     if not sets:
         raise ValueError("no gains to plot: the summaries hold no 'none' run")
     named = dict.fromkeys(c for summary in summaries for c in summary)

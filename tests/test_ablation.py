@@ -224,6 +224,28 @@ def test_seed_gains_plot_one_dot_per_seed_and_the_mean():
         plot_seed_gains([])
 
 
+def test_seed_gains_draw_a_set_on_rgb_when_it_is_scored_on_rgb_and_y():
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from rcot_lib.ablation import seeds_summary
+    from rcot_lib.viz_training import plot_seed_gains
+
+    runs = _seed_runs({"none": [28.0, 29.0], "multiscale": [28.5, 29.2]})
+    for k, seed in enumerate(runs):  # RGB 1.5 dB below Y, and a second set
+        for c, run in seed.items():
+            y = run["benchmarks"]["rain100l"]["psnr_out"]
+            run["benchmarks"]["rain100l_rgb"] = {"psnr_out": y - 1.5 + 0.1 * k}
+            run["benchmarks"]["cbsd68_25"] = {"psnr_out": 30.0 + (c == "none")}
+    only_y = _seed_runs({"none": [28.0, 29.0], "multiscale": [28.1, 29.0]})
+    fig = plot_seed_gains([seeds_summary(only_y), seeds_summary(runs)])
+    assert [ax.get_title() for ax in fig.axes] == ["CBSD68 sigma 25", "Rain100L (RGB)"]
+    dots = [line for line in fig.axes[1].lines if line.get_marker() == "o"]
+    assert len(dots) == 1  # the Y-only summary has no RGB gains to draw
+    np.testing.assert_allclose(dots[0].get_ydata(), [0.5, 0.2], atol=1e-9)
+    plt.close(fig)
+
+
 def test_a_run_without_wall_times_is_drawn_against_steps_only():
     import matplotlib.pyplot as plt
 
