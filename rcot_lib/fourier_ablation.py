@@ -35,7 +35,7 @@ from pathlib import Path
 import torch
 
 from rcot_lib.environment import RESULTS_DIR
-from rcot_lib.unpaired_summary import SETS
+from rcot_lib.unpaired_summary import SETS, scored_sets, seed_rows
 
 __all__ = [
     "OBJECTIVES",
@@ -107,7 +107,6 @@ def settings_table(
     """
     from rcot_lib.eval_data import EVAL_SETS
     from rcot_lib.tables import markdown_table
-    from rcot_lib.unpaired_summary import scored_sets, seed_rows
 
     runs = [run for by_objective in seeds.values()
             for by_setting in by_objective.values() for run in by_setting.values()]

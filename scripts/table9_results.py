@@ -50,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     seeds = json.loads(path.read_text())["seeds"] if path.is_file() else {}
     seed = str(args.seed)
     results = seeds.get(seed, {})
-    # the example restorations are those of the file's first seed
-    with_examples = seed == min([seed, *seeds], key=int)
+    first = min([seed, *seeds], key=int)  # its maps give the example restorations
+    with_examples = seed == first
     found = {
         o: {
             s: r
@@ -61,12 +61,13 @@ def main(argv: list[str] | None = None) -> int:
         for o, runs in fa.summarise(args.runs).items()
     }
     for objective, runs in found.items():
-        for setting in runs:
-            if with_examples:
-                variant = fa.OBJECTIVES[objective]
-                T, _ = load_map(args.runs / objective / setting / variant / "last.pt")
-                fa.write_examples(T, objective, setting, examples)
         results[objective] = {**results.get(objective, {}), **runs}
+        if not with_examples:
+            continue
+        variant = fa.OBJECTIVES[objective]
+        for setting in runs:
+            T, _ = load_map(args.runs / objective / setting / variant / "last.pt")
+            fa.write_examples(T, objective, setting, examples)
     shared = args.results / f"unpaired_steps{args.steps}.json"
     if "p-task" not in results.get("unpaired", {}) and shared.is_file():
         run = json.loads(shared.read_text())["seeds"].get(seed, {}).get("da-rcot")
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         "threads": 1,
         "machine": f"{platform.processor() or platform.machine()}, torch "
         f"{torch.__version__}",
-        "examples_seed": min(seeds, key=int),
+        "examples_seed": first,
         "seeds": dict(sorted(seeds.items(), key=lambda item: int(item[0]))),
     }
     save_json(out, path)
