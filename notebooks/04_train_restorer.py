@@ -336,7 +336,7 @@ plt.show()
 
 # %% [markdown]
 # How to read them: the table gives each variant's steps, seconds per step and benchmark PSNR after 25
-# minutes; the figure, the validation PSNR against steps (left) and against minutes (right). A conditioned
+# minutes (Rain100L on RGB, as the all-in-one papers score it, and on Y beside it); the figure, the validation PSNR against steps (left) and against minutes (right). A conditioned
 # step costs more (RCOT's second pass; for DA-RCOT also the REGM decoder and the fusions on top), so at an
 # equal wall time the one-pass map takes more steps. The curves are noisy (30 validation crops), and the
 # cosine schedule follows the wall time, so at a given step the slower runs are at a lower learning rate.

@@ -280,7 +280,7 @@ plt.show()
 # * **With pairs, the potential and the transport cost add nothing measurable.**
 #   The supervised L1 row (no potential, no transport cost, the one-pass map) is level
 #   with the pair-informed FROT one-pass map of the same seed and length: over three
-#   seeds L1 minus FROT is +0.08 dB on CBSD68 $\sigma$25, -0.10 dB on Rain100L (Y)
+#   seeds L1 minus FROT is +0.08 dB on CBSD68 $\sigma$25, -0.10 dB on Rain100L (RGB, and on Y)
 #   and +0.15 dB on SOTS, each seed within 0.4 dB. The shipped maps are supervised
 #   results.
 #

@@ -46,11 +46,11 @@ done
 import sys
 from pathlib import Path
 
-from rcot_lib.ablation import runs_table, summarise_runs
+from rcot_lib.ablation import runs_table, summarise_runs, with_y_entry
 from rcot_lib.files import save_json
 
 out = Path(sys.argv[1])
-runs = summarise_runs(out)
+runs = {c: with_y_entry(run) for c, run in summarise_runs(out).items()}  # Y beside RGB
 save_json(runs, out / "summary.json")
 print(runs_table(runs))
 PY

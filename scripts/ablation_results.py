@@ -27,18 +27,9 @@ import json
 import sys
 from pathlib import Path
 
-from rcot_lib.ablation import seed_runs
+from rcot_lib.ablation import seed_runs, with_y_entry
 from rcot_lib.environment import RESULTS_DIR
 from rcot_lib.files import save_json
-
-
-def with_y_entry(run: dict) -> dict:
-    """``run`` with Rain100L's Y scores also under ``rain100l`` (the older key)."""
-    rgb = run["benchmarks"].get("rain100l_rgb")
-    if rgb is None or "psnr_y_out" not in rgb:
-        return run
-    y = {"psnr_in": rgb["psnr_y_in"], "psnr_out": rgb["psnr_y_out"]}
-    return {**run, "benchmarks": {**run["benchmarks"], "rain100l": y}}
 
 
 def differences(old: dict, new: dict) -> dict[str, float]:

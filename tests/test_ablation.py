@@ -94,8 +94,13 @@ def test_the_shipped_ablation_runs_are_whole():
         assert len(curve["step"]) == len(curve["minutes"]) == len(curve["val_psnr"])
         assert curve["step"][-1] == run["steps"]  # the final record is validated
         assert 24.5 < curve["minutes"][-1] <= 25.1  # the 25-minute budget
-        assert set(run["benchmarks"]) == {"cbsd68_25", "rain100l", "sots"}
-    assert len(runs_table(runs).splitlines()) == 2 + len(CONDITIONS)
+        sets = {"cbsd68_25", "rain100l_rgb", "rain100l", "sots"}
+        assert set(run["benchmarks"]) == sets
+        rain = run["benchmarks"]["rain100l_rgb"]  # RGB, with its Y channel beside it
+        assert run["benchmarks"]["rain100l"]["psnr_out"] == rain["psnr_y_out"]
+    table = runs_table(runs).splitlines()
+    assert len(table) == 2 + len(CONDITIONS)
+    assert "Rain100L (RGB) | Rain100L (Y)" in table[0]
 
 
 def _seed_runs(values: dict[str, list[float]], steps: int = 1500) -> list[dict]:
@@ -380,3 +385,18 @@ def test_seed_runs_walks_seed_folders_in_numeric_order_and_skips_unstarted_ones(
     assert [seed for seed, _ in found] == ["2", "10"]
     assert [runs["none"]["steps"] for _, runs in found] == [20, 30]
     assert "seed3: no run with a history yet; skipped" in capsys.readouterr().err
+
+
+def test_with_y_entry_copies_the_rgb_runs_y_channel_and_leaves_others_alone():
+    from rcot_lib.ablation import with_y_entry
+
+    rgb = {"psnr_in": 25.52, "psnr_out": 27.82, "psnr_y_in": 26.9, "psnr_y_out": 29.33}
+    run = {"steps": 10, "benchmarks": {"rain100l_rgb": rgb, "sots": {"psnr_out": 20.0}}}
+    out = with_y_entry(run)
+    assert out["benchmarks"]["rain100l"] == {"psnr_in": 26.9, "psnr_out": 29.33}
+    assert out["benchmarks"]["rain100l_rgb"] == rgb and out["steps"] == 10
+    assert "rain100l" not in run["benchmarks"]  # the input is not modified
+    y_only = {"benchmarks": {"rain100l": {"psnr_in": 26.9, "psnr_out": 29.0}}}
+    assert with_y_entry(y_only) is y_only
+    rgb_only = {"benchmarks": {"rain100l_rgb": {"psnr_in": 25.5, "psnr_out": 27.8}}}
+    assert "rain100l" not in with_y_entry(rgb_only)["benchmarks"]
