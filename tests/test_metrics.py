@@ -55,6 +55,24 @@ def test_y_channel_and_crop_border_match_skimage(pair):
     assert got == pytest.approx(want_ssim, abs=1e-6)
 
 
+def test_y_is_higher_by_the_luma_range_for_an_error_shared_by_the_channels():
+    # Y = 16 + 65.481 R + 128.553 G + 24.966 B spans 219 of 255 levels, so an error
+    # equal in R, G and B shrinks by 219/255 in Y: PSNR_Y - PSNR_RGB = 20 log10(255/219)
+    # = 1.32 dB, the floor of the RGB/Y gap on Rain100L (docs/results.md).
+    g = torch.Generator().manual_seed(2)
+    clean = torch.randint(40, 200, (1, 1, 16, 16), generator=g).expand(1, 3, 16, 16)
+    shift = torch.randint(-20, 21, (1, 1, 16, 16), generator=g).expand(1, 3, 16, 16)
+    clean, noisy = clean / 255, (clean + shift) / 255
+    gap = psnr(noisy, clean, y_channel=True) - psnr(noisy, clean)
+    assert float(gap) == pytest.approx(20 * np.log10(255 / 219), abs=1e-9)
+    assert 20 * np.log10(255 / 219) == pytest.approx(1.32, abs=0.005)
+    # an error in one channel only is averaged out by the weights: a larger gap
+    red = torch.zeros(1, 3, 16, 16)
+    red[:, 0] = shift[:, 0]
+    noisy_red = clean + red / 255
+    assert psnr(noisy_red, clean, y_channel=True) - psnr(noisy_red, clean) > 5.0
+
+
 def test_grayscale_and_quantisation():
     g = torch.Generator().manual_seed(1)
     a = torch.rand(1, 20, 24, generator=g)
