@@ -370,8 +370,8 @@ interact_or_static(p_figure, objective=list(table9["seeds"][table9["examples_see
 # not change show how far a second run moves by itself: 0.3-0.6 dB here (the map is
 # shared by all tasks). Against that spread, on the unpaired rows:
 #
-# * **Noise: $p = 2$ beats $p = 1$** by 0.8 and 0.7 dB at $\sigma$15 and $\sigma$25,
-#   just above the spread: the papers' rule for noise is the direction seen here, as
+# * **Noise: $p = 2$ beats $p = 1$** by 0.8 and 0.7 dB at $\sigma$15 and $\sigma$25 on
+#   seed 0 (1.2 and 1.0 dB on seed 1), above the spread: the papers' rule for noise is the direction seen here, as
 #   section 2's soft threshold predicts for a flat spectrum.
 # * **Rain and haze: not reproduced at this scale.** $p = 2$ for rain is 0.4 dB
 #   *above* $p = 1$, $p = 1$ for haze 0.3 dB above $p = 2$: both within the spread.
@@ -390,8 +390,10 @@ interact_or_static(p_figure, objective=list(table9["seeds"][table9["examples_see
 #   move: even under a dominating L1 term the Fourier part of the cost acts on the
 #   structured residuals, not on white noise.
 #
-# One seed per setting: directions, not measured gains; `docs/results.md` lists the
-# seeds still to run.
+# Seed 0 ran every row; seed 1 the unpaired $p = 1$ and no-Fourier rows, and it repeats
+# every sign of seed 0 (the table gives the mean over the seeds that ran a row). Two
+# seeds are directions, not yet measured gains; `docs/results.md` reads them seed by
+# seed and lists the runs still to do.
 
 # %% [markdown]
 # ## 8. With pairs: what the potential and the transport cost add to L1
