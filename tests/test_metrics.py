@@ -58,7 +58,7 @@ def test_y_channel_and_crop_border_match_skimage(pair):
 def test_y_is_higher_by_the_luma_range_for_an_error_shared_by_the_channels():
     # Y = 16 + 65.481 R + 128.553 G + 24.966 B spans 219 of 255 levels, so an error
     # equal in R, G and B shrinks by 219/255 in Y: PSNR_Y - PSNR_RGB = 20 log10(255/219)
-    # = 1.32 dB, the floor of the RGB/Y gap on Rain100L (docs/results.md).
+    # = 1.32 dB, close to the RGB/Y gaps observed on Rain100L (docs/results.md).
     g = torch.Generator().manual_seed(2)
     clean = torch.randint(40, 200, (1, 1, 16, 16), generator=g).expand(1, 3, 16, 16)
     shift = torch.randint(-20, 21, (1, 1, 16, 16), generator=g).expand(1, 3, 16, 16)
