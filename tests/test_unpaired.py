@@ -190,6 +190,30 @@ def test_the_shipped_comparison_is_whole():
         load_results("unpaired_steps1.json")
 
 
+
+def test_the_shipped_longer_schedule_pairs_da_rcot_with_the_paired_map():
+    """data_samples/results/unpaired_steps6000.json (notebook 06, section 4): per seed,
+    DA-RCOT* and the paired map, both through 6,000 steps and scored on every set,
+    each with its own curve; and the table pairs the gain with the paired row."""
+    from rcot_lib.unpaired import load_results
+    from rcot_lib.unpaired_summary import comparison_table
+
+    results = load_results("unpaired_steps6000.json")
+    assert results["steps"] == 6000 and results["seeds"]
+    sets = {"cbsd68_15", "cbsd68_25", "cbsd68_50", "rain100l_rgb", "sots"}
+    for runs in results["seeds"].values():
+        assert set(runs) == {"da-rcot", "paired"}
+        for variant, run in runs.items():
+            assert run["steps"] == 6000 and set(run["benchmarks"]) == sets, variant
+            assert run["curve"]["step"][-1] == 6000, variant
+            assert "psnr_y_out" in run["benchmarks"]["rain100l_rgb"], variant
+    table = comparison_table(results["seeds"], baseline="paired")
+    row = next(line for line in table.splitlines() if line.startswith("| DA-RCOT* |"))
+    gains = [runs["da-rcot"]["benchmarks"]["cbsd68_25"]["psnr_out"]
+             - runs["paired"]["benchmarks"]["cbsd68_25"]["psnr_out"]
+             for runs in results["seeds"].values()]
+    assert f"({sum(gains) / len(gains):+.2f}" in row.split("|")[4]  # CBSD68 sigma 25
+
 def test_the_comparison_table_counts_each_variants_own_seeds():
     """A seed that ran only some variants adds to those rows, and a gain is paired
     only over the seeds that ran both (summarise_seeds, comparison_table)."""
