@@ -421,7 +421,7 @@ interact_or_static(p_figure, objective=list(table9["seeds"][table9["examples_see
 #   move: even under a dominating L1 term the Fourier part of the cost acts on the
 #   structured residuals, not on white noise.
 #
-# Seed 0 ran every row; seed 1 the unpaired $p = 1$ and no-Fourier rows, and it repeats
+# Seed 0 ran every row; seed 1 the unpaired rows, and it repeats
 # every sign of seed 0 (the table gives the mean over the seeds that ran a row). Two
 # seeds are directions, not yet measured gains; `docs/results.md` reads them seed by
 # seed and lists the runs still to do.
