@@ -297,7 +297,7 @@ plt.show()
 longer = unpaired.load_results(LONGER)
 display(Markdown(comparison_table(longer["seeds"], baseline="paired")))
 seed_long = next(iter(longer["seeds"]))  # the seed the longer schedule ran
-paired_short = json.loads((rcot_lib.config.RESULTS_DIR / PAIRED).read_text())[seed_long]
+paired_short = paired[seed_long]  # the 3,000-step paired runs of section 4
 plot_ablation_curves({
     "unpaired DA-RCOT*": results["seeds"][seed_long]["da-rcot"],
     "paired DA-RCOT": paired_short["multiscale"],
@@ -600,8 +600,7 @@ for schedule, (u_run, p_run) in runs_by_schedule.items():
     print(f"{schedule}-step schedule, paired minus unpaired at steps 1,000, 2,000, ...: "
           + ", ".join(leads) + " dB")
 for name, run in zip(("DA-RCOT*", "paired"), runs_by_schedule["6,000"], strict=True):
-    every = run["curve"]["val_psnr"]
-    blocks = [float(np.mean(every[k - 10:k])) for k in (len(every) - 20, len(every) - 10, len(every))]
+    blocks = np.mean(np.reshape(run["curve"]["val_psnr"][-30:], (3, 10)), axis=1)  # 100 steps a point
     print(f"{name:8s} mean val PSNR over steps 3,001-4,000 / 4,001-5,000 / 5,001-6,000: "
           + " / ".join(f"{b:.2f}" for b in blocks) + " dB")
 

@@ -163,6 +163,21 @@ def test_gpu_unpaired_moves_noise_as_far_as_cpu_unpaired_at_its_crop_size():
     assert sot.task_p == (1.0,) * 5 and sot.model.backbone == "restormer"
 
 
+def _whole_runs(results: dict, steps: int):
+    """Each seed's runs of a shipped unpaired file, after checking that every run went
+    through `steps` steps, has its curve to the end and is scored on the five sets
+    (Rain100L with its Y value)."""
+    assert results["steps"] == steps and results["seeds"]
+    sets = {"cbsd68_15", "cbsd68_25", "cbsd68_50", "rain100l_rgb", "sots"}
+    for runs in results["seeds"].values():
+        for variant, run in runs.items():
+            assert run["steps"] == steps, variant
+            assert set(run["benchmarks"]) == sets, variant
+            assert run["curve"]["step"][-1] == steps, variant
+            assert "psnr_y_out" in run["benchmarks"]["rain100l_rgb"], variant
+        yield runs
+
+
 def test_the_shipped_comparison_is_whole():
     """data_samples/results/unpaired_steps3000.json: what notebook 06 reads."""
     from rcot_lib.unpaired import (
@@ -174,21 +189,13 @@ def test_the_shipped_comparison_is_whole():
     )
 
     results = load_results("unpaired_steps3000.json")
-    assert results["steps"] == 3000 and results["seeds"]
     assert "wgan-gp" in results["seeds"]["0"]  # the baseline every gain is paired with
-    sets = {"cbsd68_15", "cbsd68_25", "cbsd68_50", "rain100l_rgb", "sots"}
-    for runs in results["seeds"].values():
+    for runs in _whole_runs(results, 3000):
         assert set(runs) <= set(VARIANTS + REFERENCES)
-        for variant, run in runs.items():
-            assert run["steps"] == 3000, variant
-            assert set(run["benchmarks"]) == sets, variant
-            assert run["curve"]["step"][-1] == 3000, variant
-            assert "psnr_y_out" in run["benchmarks"]["rain100l_rgb"], variant
     for task in EXAMPLE_TASKS:
         assert set(load_examples(task)) == set(results["seeds"]["0"])
     with pytest.raises(FileNotFoundError, match="shipped"):
         load_results("unpaired_steps1.json")
-
 
 
 def test_the_shipped_longer_schedule_pairs_da_rcot_with_the_paired_map():
@@ -199,20 +206,15 @@ def test_the_shipped_longer_schedule_pairs_da_rcot_with_the_paired_map():
     from rcot_lib.unpaired_summary import comparison_table
 
     results = load_results("unpaired_steps6000.json")
-    assert results["steps"] == 6000 and results["seeds"]
-    sets = {"cbsd68_15", "cbsd68_25", "cbsd68_50", "rain100l_rgb", "sots"}
-    for runs in results["seeds"].values():
+    for runs in _whole_runs(results, 6000):
         assert set(runs) == {"da-rcot", "paired"}
-        for variant, run in runs.items():
-            assert run["steps"] == 6000 and set(run["benchmarks"]) == sets, variant
-            assert run["curve"]["step"][-1] == 6000, variant
-            assert "psnr_y_out" in run["benchmarks"]["rain100l_rgb"], variant
     table = comparison_table(results["seeds"], baseline="paired")
     row = next(line for line in table.splitlines() if line.startswith("| DA-RCOT* |"))
     gains = [runs["da-rcot"]["benchmarks"]["cbsd68_25"]["psnr_out"]
              - runs["paired"]["benchmarks"]["cbsd68_25"]["psnr_out"]
              for runs in results["seeds"].values()]
     assert f"({sum(gains) / len(gains):+.2f}" in row.split("|")[4]  # CBSD68 sigma 25
+
 
 def test_the_comparison_table_counts_each_variants_own_seeds():
     """A seed that ran only some variants adds to those rows, and a gain is paired
