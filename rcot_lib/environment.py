@@ -99,3 +99,13 @@ def benchmark_dir(*parts: str, root: str | os.PathLike | None = None) -> Path | 
 def train_dir(*parts: str, root: str | os.PathLike | None = None) -> Path | None:
     """A folder under ``<data_root>/train`` (e.g. ``"clean", "BSD390"``), or None."""
     return _data_dir("train", *parts, root=root)
+
+
+def machine() -> str:
+    """The processor and torch version, as every results file of the kit records
+    them (``"machine"``): ``"x86_64, torch 2.13.0+cpu"``."""
+    import platform
+
+    import torch
+
+    return f"{platform.processor() or platform.machine()}, torch {torch.__version__}"

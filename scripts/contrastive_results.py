@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 from pathlib import Path
 
-import torch
-
 from rcot_lib.ablation import summarise_runs
-from rcot_lib.environment import RESULTS_DIR
+from rcot_lib.environment import RESULTS_DIR, machine
 from rcot_lib.files import save_json
 
 VARIANTS = ("con", "nocon")
@@ -46,8 +43,7 @@ def main() -> None:
         del run["curve"]
     out = {"config": "cpu-small", "steps": args.steps, "threads": 1,
            "tsne_command": "rcot tsne --checkpoint RUN/last.pt --per-task 100 --json",
-           "machine": f"{platform.processor() or platform.machine()}, torch "
-                      f"{torch.__version__}", "runs": runs}
+           "machine": machine(), "runs": runs}
     path = Path(RESULTS_DIR) / f"contrastive_steps{args.steps}.json"
     save_json(out, path)
     print(path)

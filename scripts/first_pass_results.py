@@ -18,14 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 from pathlib import Path
-
-import torch
 
 from rcot_lib.ablation import summarise_runs
 from rcot_lib.embeddings import KINDS
-from rcot_lib.environment import RESULTS_DIR
+from rcot_lib.environment import RESULTS_DIR, machine
 from rcot_lib.files import save_json
 from rcot_lib.first_pass import separation_table, weight_table
 
@@ -68,8 +65,7 @@ def main() -> None:
                         "W=0 bash scripts/first_pass_cpu.sh RUNS/first_pass_w0",
                         "python scripts/first_pass_results.py RUNS/first_pass "
                         "RUNS/first_pass_w0"],
-           "machine": f"{platform.processor() or platform.machine()}, torch "
-                      f"{torch.__version__}", "runs": runs}
+           "machine": machine(), "runs": runs}
     path = Path(RESULTS_DIR) / f"first_pass_weight_steps{args.steps}.json"
     save_json(out, path)
     ablation = Path(RESULTS_DIR) / "ablation_steps3000.json"

@@ -18,16 +18,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import shutil
 from pathlib import Path
-
-import torch
 
 from rcot_lib import fourier_ablation as fa
 from rcot_lib import unpaired
 from rcot_lib.checkpoint import load_map
-from rcot_lib.environment import RESULTS_DIR
+from rcot_lib.environment import RESULTS_DIR, machine
 from rcot_lib.files import save_json
 
 
@@ -92,8 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         "config": {"unpaired": "cpu-unpaired --variant da-rcot", "paired": "cpu-small"},
         "steps": args.steps,
         "threads": 1,
-        "machine": f"{platform.processor() or platform.machine()}, torch "
-        f"{torch.__version__}",
+        "machine": machine(),
         "examples_seed": first,
         "seeds": dict(sorted(seeds.items(), key=lambda item: int(item[0]))),
     }

@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 from pathlib import Path
 
-import torch
-
 from rcot_lib import unpaired_factors as uf
-from rcot_lib.environment import RESULTS_DIR
+from rcot_lib.environment import RESULTS_DIR, machine
 from rcot_lib.files import save_json
 
 
@@ -58,8 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         "factors": {f: list(flags) for f, flags in uf.FACTORS.items()},
         "steps": args.steps,
         "threads": 1,
-        "machine": f"{platform.processor() or platform.machine()}, torch "
-                   f"{torch.__version__}",
+        "machine": machine(),
         "seeds": dict(sorted(seeds.items(), key=lambda item: int(item[0]))),
     }
     save_json(out, path)

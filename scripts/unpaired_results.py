@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 from pathlib import Path
-
-import torch
 
 from rcot_lib.ablation import seed_runs
 from rcot_lib.checkpoint import load_map
-from rcot_lib.environment import RESULTS_DIR
+from rcot_lib.environment import RESULTS_DIR, machine
 from rcot_lib.files import save_json
 from rcot_lib.unpaired import EXAMPLE_STEPS, summarise, write_examples
 from rcot_lib.unpaired_summary import comparison_table
@@ -51,8 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         seeds[seed] = {**seeds.get(seed, {}), **runs}
     seeds = {k: seeds[k] for k in sorted(seeds, key=int)}
     out = {"config": "cpu-unpaired", "steps": args.steps, "threads": 1,
-           "machine": f"{platform.processor() or platform.machine()}, torch "
-                      f"{torch.__version__}", "seeds": seeds}
+           "machine": machine(), "seeds": seeds}
     save_json(out, path)
     first = next(iter(seeds))
     for variant in found.get(first, {}) if args.steps == EXAMPLE_STEPS else ():

@@ -48,20 +48,11 @@ def _run(psnr: float, steps: int = 2) -> dict:
     return {"steps": steps, "benchmarks": {"sots": {"psnr_in": 16.0, "psnr_out": psnr}}}
 
 
-def test_the_gatherer_compares_each_factor_with_the_preset_of_its_seed(
-    tmp_path, monkeypatch
-):
-    from rcot_lib.presets import get_preset
-    from rcot_lib.train import train
+def test_the_gatherer_compares_each_factor_with_the_preset_of_its_seed(tmp_path):
+    from _runs import fake_run  # tests/_runs.py
 
-    monkeypatch.delenv("RCOT_DATA", raising=False)
-    cfg = get_preset("tiny", steps=2, tasks=("denoise_25",), log_every=1, val_every=1)
-    run = tmp_path / "runs" / "sigma=0.01" / "da-rcot"
-    with pytest.warns(UserWarning, match="data_samples"):
-        train(cfg, run, device="cpu", progress=False)
-    (run / "eval").mkdir()
-    (run / "eval" / "sots.json").write_text(json.dumps({"psnr_in": 16.0,
-                                                        "psnr_out": 17.5}))
+    fake_run(tmp_path / "runs" / "sigma=0.01" / "da-rcot", 2,
+             {"sots": {"psnr_in": 16.0, "psnr_out": 17.5}})
     (tmp_path / "runs" / "critic_steps=4" / "da-rcot").mkdir(parents=True)  # no history
     found = uf.summarise(tmp_path / "runs")
     assert list(found) == ["sigma=0.01"] and found["sigma=0.01"]["steps"] == 2

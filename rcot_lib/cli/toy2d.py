@@ -86,10 +86,9 @@ def run(args: argparse.Namespace) -> int:
 def _save(args: argparse.Namespace, rows: list[dict], steps: int, fast: bool,
           device) -> None:
     """Write the rows with what made them (atomic: a failed run leaves no file)."""
-    import platform
-
     import torch
 
+    from rcot_lib.environment import machine
     from rcot_lib.files import save_json
 
     command = ["rcot", "toy2d", "--steps", str(steps), "--seed", str(args.seed),
@@ -102,7 +101,6 @@ def _save(args: argparse.Namespace, rows: list[dict], steps: int, fast: bool,
         "command": " ".join(command),
         "settings": {"steps": steps, "seed": args.seed, "lam": args.lam, "p": args.p,
                      "fast": fast},
-        "machine": f"{platform.processor() or platform.machine()}, torch "
-                   f"{torch.__version__}, {torch.get_num_threads()} threads, {device}",
+        "machine": f"{machine()}, {torch.get_num_threads()} threads, {device}",
         "rows": rows,
     }, args.out)
