@@ -29,6 +29,7 @@ def _flat(d: dict, prefix: str = "") -> dict:
         ("potential_width=64", "model.potential_width", 32, 64),
         ("critic_steps=4", "critic_steps", 2, 4),
         ("sigma=0.01", "sigma", 0.03, 0.01),
+        ("lr_map=1e-3", "lr_map", 3e-4, 1e-3),
     ],
 )
 def test_each_factor_changes_one_setting_of_da_rcot_star(factor, field, before, after):
@@ -87,7 +88,8 @@ def test_unpaired_factors_cpu_sh_rejects_an_unknown_factor_before_training(tmp_p
                           capture_output=True, text=True, cwd=ROOT, env=env)
     assert done.returncode != 0
     assert done.stderr.strip().splitlines()[-1] == (
-        "unknown factor lr=1 (potential_width=64, critic_steps=4, sigma=0.01)")
+        "unknown factor lr=1 (potential_width=64, critic_steps=4, sigma=0.01, "
+        "lr_map=1e-3)")
     assert not (tmp_path / "o").exists()  # not even the valid factor started
 
 
