@@ -5,9 +5,16 @@ Runs of the comparison (``scripts/unpaired_cpu.sh``, gathered by
 come seed by seed, and not every seed runs every variant: a later session may add
 seeds for some rows only. :func:`summarise_seeds` averages what there is, and
 :func:`comparison_table` prints the table of ``docs/results.md`` and notebook 06.
+:func:`load_seeds` and :func:`save_seeds` read and write the ``"seeds"`` of such a
+file, which the gatherers of the comparison, of Table IX and of the one-factor study
+share.
 """
 
 from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
 
 import numpy as np
 
@@ -16,10 +23,39 @@ from rcot_lib.eval_data import EVAL_SETS
 from rcot_lib.tables import markdown_table
 from rcot_lib.unpaired import LABELS, REFERENCES, VARIANTS
 
-__all__ = ["comparison_table", "scored_sets", "seed_rows", "summarise_seeds"]
+__all__ = ["comparison_table", "load_seeds", "save_seeds", "scored_sets", "seed_rows",
+           "summarise_seeds"]
 
 #: The sets of the comparison, in the order of its table.
 SETS = ("cbsd68_15", "cbsd68_25", "cbsd68_50", "rain100l_rgb", "sots")
+
+
+def load_seeds(path: str | os.PathLike) -> dict[str, dict]:
+    """The ``"seeds"`` of a results file (seed -> runs), or ``{}`` if there is none
+    yet: a gatherer adds its seed beside the seeds of earlier sessions."""
+    path = Path(path)
+    return json.loads(path.read_text())["seeds"] if path.is_file() else {}
+
+
+def save_seeds(path: str | os.PathLike, seeds: dict[str, dict], config: str | dict,
+               steps: int, **fields) -> dict:
+    """Write a results file of runs trained one thread each: ``config``, ``steps``,
+    ``threads``, ``machine`` (:func:`rcot_lib.environment.machine`), the extra
+    ``fields``, then ``seeds`` in the order of their numbers. Returns what it wrote.
+
+    >>> import tempfile
+    >>> out = save_seeds(Path(tempfile.mkdtemp()) / "r.json", {"10": {}, "2": {}},
+    ...                  "tiny", 3, note="x")
+    >>> list(out), list(out["seeds"])
+    (['config', 'steps', 'threads', 'machine', 'note', 'seeds'], ['2', '10'])
+    """
+    from rcot_lib.environment import machine
+    from rcot_lib.files import save_json
+
+    out = {"config": config, "steps": steps, "threads": 1, "machine": machine(),
+           **fields, "seeds": {k: seeds[k] for k in sorted(seeds, key=int)}}
+    save_json(out, path)
+    return out
 
 
 def summarise_seeds(seeds: dict[str, dict], baseline: str = "wgan-gp") -> dict:

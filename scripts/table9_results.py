@@ -17,15 +17,14 @@ seed) with its example restorations. Prints the table over every seed in the fil
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 from pathlib import Path
 
 from rcot_lib import fourier_ablation as fa
 from rcot_lib import unpaired
 from rcot_lib.checkpoint import load_map
-from rcot_lib.environment import RESULTS_DIR, machine
-from rcot_lib.files import save_json
+from rcot_lib.environment import RESULTS_DIR
+from rcot_lib.unpaired_summary import load_seeds, save_seeds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"{args.runs}: no such folder (the OUT of table9_cpu.sh)")
     path = args.results / f"table9_steps{args.steps}.json"
     examples = args.results / fa.EXAMPLE_DIR.name
-    seeds = json.loads(path.read_text())["seeds"] if path.is_file() else {}
+    seeds = load_seeds(path)
     seed = str(args.seed)
     results = seeds.get(seed, {})
     first = min([seed, *seeds], key=int)  # its maps give the example restorations
@@ -66,8 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             T, _ = load_map(args.runs / objective / setting / variant / "last.pt")
             fa.write_examples(T, objective, setting, examples)
     shared = args.results / f"unpaired_steps{args.steps}.json"
-    if "p-task" not in results.get("unpaired", {}) and shared.is_file():
-        run = json.loads(shared.read_text())["seeds"].get(seed, {}).get("da-rcot")
+    if "p-task" not in results.get("unpaired", {}):
+        run = load_seeds(shared).get(seed, {}).get("da-rcot")
         if run:
             results.setdefault("unpaired", {})["p-task"] = {**run, "from": shared.name}
             if with_examples:
@@ -85,15 +84,11 @@ def main(argv: list[str] | None = None) -> int:
         for o in fa.OBJECTIVES
         if results.get(o)
     }
-    out = {
-        "config": {"unpaired": "cpu-unpaired --variant da-rcot", "paired": "cpu-small"},
-        "steps": args.steps,
-        "threads": 1,
-        "machine": machine(),
-        "examples_seed": first,
-        "seeds": dict(sorted(seeds.items(), key=lambda item: int(item[0]))),
-    }
-    save_json(out, path)
+    out = save_seeds(
+        path, seeds,
+        {"unpaired": "cpu-unpaired --variant da-rcot", "paired": "cpu-small"},
+        args.steps, examples_seed=first,
+    )
     print(fa.settings_table(out["seeds"]))
     print(f"wrote {path}")
     return 0

@@ -14,12 +14,11 @@ sessions add up. Prints the table over every seed in the file
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from rcot_lib import unpaired_factors as uf
-from rcot_lib.environment import RESULTS_DIR, machine
-from rcot_lib.files import save_json
+from rcot_lib.environment import RESULTS_DIR
+from rcot_lib.unpaired_summary import load_seeds, save_seeds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.runs}: no such folder (the OUT of unpaired_factors_cpu.sh)"
         )
     path = args.results / f"unpaired_factors_steps{args.steps}.json"
-    seeds = json.loads(path.read_text())["seeds"] if path.is_file() else {}
+    seeds = load_seeds(path)
     seed = str(args.seed)
     found = {f: r for f, r in uf.summarise(args.runs).items()
              if r["steps"] >= args.steps and r["benchmarks"]}
@@ -43,22 +42,14 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"no finished, scored run under {args.runs}/<factor>/da-rcot/")
     results = {**seeds.get(seed, {}), **found}
     shared = args.results / f"unpaired_steps{args.steps}.json"
-    preset = (json.loads(shared.read_text())["seeds"].get(seed, {}).get(uf.VARIANT)
-              if shared.is_file() else None)
+    preset = load_seeds(shared).get(seed, {}).get(uf.VARIANT)
     if preset is None:
         raise SystemExit(f"{shared.name} holds no DA-RCOT* of seed {seed}: the row "
                          "every factor is compared with (scripts/unpaired_cpu.sh)")
     results["preset"] = {**preset, "from": shared.name}
     seeds[seed] = {r: results[r] for r in uf.LABELS if r in results}
-    out = {
-        "config": "cpu-unpaired --variant da-rcot",
-        "factors": {f: list(flags) for f, flags in uf.FACTORS.items()},
-        "steps": args.steps,
-        "threads": 1,
-        "machine": machine(),
-        "seeds": dict(sorted(seeds.items(), key=lambda item: int(item[0]))),
-    }
-    save_json(out, path)
+    out = save_seeds(path, seeds, "cpu-unpaired --variant da-rcot", args.steps,
+                     factors={f: list(flags) for f, flags in uf.FACTORS.items()})
     print(uf.factors_table(out["seeds"]))
     print(f"wrote {path}")
     return 0

@@ -16,15 +16,13 @@ rcot_lib.unpaired_summary.comparison_table).
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from rcot_lib.ablation import seed_runs
 from rcot_lib.checkpoint import load_map
-from rcot_lib.environment import RESULTS_DIR, machine
-from rcot_lib.files import save_json
+from rcot_lib.environment import RESULTS_DIR
 from rcot_lib.unpaired import EXAMPLE_STEPS, summarise, write_examples
-from rcot_lib.unpaired_summary import comparison_table
+from rcot_lib.unpaired_summary import comparison_table, load_seeds, save_seeds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="the row each gain is paired with (e.g. paired)")
     args = p.parse_args(argv)
     path = RESULTS_DIR / f"unpaired_steps{args.steps}.json"
-    seeds = json.loads(path.read_text())["seeds"] if path.is_file() else {}
+    seeds = load_seeds(path)
     found = {}
     for seed, summary in seed_runs(args.runs, summarise):
         runs = {v: r for v, r in summary.items()
@@ -46,10 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"no finished, scored variant under {args.runs}/seed*/")
     for seed, runs in found.items():
         seeds[seed] = {**seeds.get(seed, {}), **runs}
-    seeds = {k: seeds[k] for k in sorted(seeds, key=int)}
-    out = {"config": "cpu-unpaired", "steps": args.steps, "threads": 1,
-           "machine": machine(), "seeds": seeds}
-    save_json(out, path)
+    seeds = save_seeds(path, seeds, "cpu-unpaired", args.steps)["seeds"]
     first = next(iter(seeds))
     for variant in found.get(first, {}) if args.steps == EXAMPLE_STEPS else ():
         T, _ = load_map(args.runs / f"seed{first}" / variant / "last.pt")
